@@ -1,0 +1,188 @@
+/* main.c - the atoll command: arguments, subcommands, messages and exit codes. */
+#include <gsl/gsl_errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atoll.h"
+#include "comm/comm.h"
+#include "core/error.h"
+#include "objective/objective.h"
+#include "run/desc.h"
+#include "run/run.h"
+#include "strategy/strategy.h"
+
+/* Exit codes: documented in the README. */
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: atoll run CONFIG [--set SECTION.KEY=VALUE]... [--out DIR] [--force] "
+            "[--quiet]\n"
+            "       atoll check CONFIG [--set SECTION.KEY=VALUE]...\n"
+            "       atoll --help | --version\n"
+            "\n"
+            "  run     search the space of CONFIG; launch with mpirun -np N for N islands\n"
+            "  check   validate CONFIG and print the resolved run and search space\n"
+            "\n"
+            "  --set SECTION.KEY=VALUE  override a config key (repeatable), e.g.\n"
+            "                           --set ga.population=80 --set 'param lr.high=0.1'\n"
+            "  --out DIR                output folder (same as --set run.out=DIR)\n"
+            "  --force                  overwrite a folder that already holds a run\n"
+            "  --quiet                  no progress lines and no summary\n"
+            "\n"
+            "strategies:");
+    for (size_t i = 0; atoll_strategies[i]; i++)
+        fprintf(out, " %s", atoll_strategies[i]->name);
+    fprintf(out, "\nobjectives:");
+    for (size_t i = 0; atoll_objectives[i]; i++)
+        fprintf(out, " %s", atoll_objectives[i]->name);
+    fprintf(out, "\n\nexit status: 0 done, 1 runtime failure, 2 bad config or arguments\n");
+}
+
+typedef struct {
+    const char *command;
+    const char *config;
+    const char **sets; /* argv strings, plus one owned "run.out=..." */
+    size_t n_sets;
+    char *out_set;
+    bool force, quiet;
+} cli_args;
+
+/* Parse argv; on error raise ATOLL_ERR_USAGE naming the argument. */
+static int parse_args(int argc, char **argv, cli_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->sets = calloc((size_t)argc + 1, sizeof *a->sets);
+    if (!a->sets)
+        return ATOLL_NOMEM("arguments");
+    if (argc < 2)
+        return ATOLL_RAISE(ATOLL_ERR_USAGE, "atoll: no command (see atoll --help)");
+    a->command = argv[1];
+    if (strcmp(a->command, "--help") == 0 || strcmp(a->command, "-h") == 0 ||
+        strcmp(a->command, "--version") == 0)
+        return ATOLL_OK;
+    if (strcmp(a->command, "run") != 0 && strcmp(a->command, "check") != 0)
+        return ATOLL_RAISE(ATOLL_ERR_USAGE, "atoll: unknown command '%s' (see atoll --help)",
+                           a->command);
+    bool is_run = strcmp(a->command, "run") == 0;
+    for (int i = 2; i < argc; i++) {
+        const char *arg = argv[i];
+        bool takes_value = strcmp(arg, "--set") == 0 || strcmp(arg, "--out") == 0;
+        if (takes_value && i + 1 >= argc)
+            return ATOLL_RAISE(ATOLL_ERR_USAGE, "atoll: %s needs a value", arg);
+        if (strcmp(arg, "--set") == 0) {
+            a->sets[a->n_sets++] = argv[++i];
+        } else if (strncmp(arg, "--set=", 6) == 0) {
+            a->sets[a->n_sets++] = arg + 6;
+        } else if (is_run && strcmp(arg, "--out") == 0) {
+            const char *dir = argv[++i];
+            free(a->out_set);
+            a->out_set = malloc(strlen(dir) + 9);
+            if (!a->out_set)
+                return ATOLL_NOMEM("arguments");
+            sprintf(a->out_set, "run.out=%s", dir);
+        } else if (is_run && strcmp(arg, "--force") == 0) {
+            a->force = true;
+        } else if (is_run && strcmp(arg, "--quiet") == 0) {
+            a->quiet = true;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            return ATOLL_RAISE(ATOLL_ERR_USAGE, "atoll %s: unknown option '%s' (see atoll --help)",
+                               a->command, arg);
+        } else if (!a->config) {
+            a->config = arg;
+        } else {
+            return ATOLL_RAISE(ATOLL_ERR_USAGE, "atoll %s: unexpected argument '%s'", a->command,
+                               arg);
+        }
+    }
+    if (!a->config)
+        return ATOLL_RAISE(ATOLL_ERR_USAGE, "atoll %s: no CONFIG file given", a->command);
+    if (a->out_set)
+        a->sets[a->n_sets++] = a->out_set;
+    return ATOLL_OK;
+}
+
+static int exit_code(int status)
+{
+    if (status == ATOLL_OK)
+        return EXIT_OK;
+    return status == ATOLL_ERR_USAGE ? EXIT_USAGE : EXIT_RUNTIME;
+}
+
+/* Print the current error (one line) and, with ATOLL_DEBUG set, its traceback. */
+static void report_error(void)
+{
+    fprintf(stderr, "%s\n", atoll_error_message());
+    if (getenv("ATOLL_DEBUG"))
+        fputs(atoll_error_traceback(), stderr);
+}
+
+static int cmd_check(const cli_args *a)
+{
+    atoll_run_desc *desc = NULL;
+    int rc = atoll_desc_create(a->config, a->sets, a->n_sets, &desc);
+    if (rc != ATOLL_OK) {
+        report_error();
+        return exit_code(rc);
+    }
+    atoll_desc_print(desc, stdout);
+    atoll_desc_destroy(&desc);
+    return EXIT_OK;
+}
+
+static int cmd_run(int argc, char **argv, const cli_args *a)
+{
+    atoll_comm *comm = NULL;
+    int rc = atoll_comm_init(&argc, &argv, &comm);
+    if (rc != ATOLL_OK) {
+        report_error();
+        atoll_comm_finalize(&comm);
+        return EXIT_RUNTIME;
+    }
+    int rank = atoll_comm_rank(comm);
+    atoll_run_desc *desc = NULL;
+    /* Every rank reads the same config and reaches the same verdict; rank 0 speaks. */
+    rc = atoll_desc_create(a->config, a->sets, a->n_sets, &desc);
+    if (rc == ATOLL_OK) {
+        atoll_run_options opt = {.force = a->force, .quiet = a->quiet};
+        rc = atoll_run(comm, desc, &opt);
+        if (rc != ATOLL_OK && atoll_error_traceback()[0] != '\0') {
+            if (rc == ATOLL_ERR_USAGE)
+                fprintf(stderr, "%s\n", atoll_error_message());
+            else
+                fprintf(stderr, "atoll: rank %d: %s\n", rank, atoll_error_message());
+        }
+    } else if (rank == 0) {
+        report_error();
+    }
+    atoll_desc_destroy(&desc);
+    atoll_comm_finalize(&comm);
+    return exit_code(rc);
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    cli_args a;
+    int rc = parse_args(argc, argv, &a);
+    int code;
+    if (rc != ATOLL_OK) {
+        report_error();
+        code = exit_code(rc);
+    } else if (strcmp(a.command, "--version") == 0) {
+        printf("atoll %s\n", ATOLL_VERSION);
+        code = EXIT_OK;
+    } else if (strcmp(a.command, "--help") == 0 || strcmp(a.command, "-h") == 0) {
+        usage(stdout);
+        code = EXIT_OK;
+    } else if (strcmp(a.command, "check") == 0) {
+        code = cmd_check(&a);
+    } else {
+        code = cmd_run(argc, argv, &a);
+    }
+    free(a.sets);
+    free(a.out_set);
+    return code;
+}

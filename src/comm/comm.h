@@ -1,0 +1,103 @@
+/* comm.h - the communication layer: every MPI call atoll makes lives behind these verbs. */
+#ifndef ATOLL_COMM_H
+#define ATOLL_COMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/topology.h"
+
+/*
+ * One island per rank. Three independent channels (duplicated communicators) keep traffic
+ * apart: trial rows flow to rank 0, migrants flow between islands, and a rolling
+ * non-blocking reduction agrees on stopping. Waits never spin hot: they poll with a short
+ * sleep, so oversubscribed ranks leave the cores to the ranks that compute.
+ *
+ * "Collective" below means every rank must call it, in the same order.
+ */
+typedef struct atoll_comm atoll_comm;
+
+/* Receives each trial row on rank 0, in arrival order. */
+typedef int (*atoll_row_fn)(const double *row, void *ctx);
+
+/* Start MPI (collective). */
+int atoll_comm_init(int *argc, char ***argv, atoll_comm **out);
+/* Stop MPI (collective) and free *pc (NULL-safe). */
+void atoll_comm_finalize(atoll_comm **pc);
+/* End every rank at once after a fatal error on this one (never returns). */
+void atoll_comm_abort(atoll_comm *comm, int code);
+
+int atoll_comm_rank(const atoll_comm *comm);
+int atoll_comm_size(const atoll_comm *comm);
+
+/* Collective: the largest of every rank's `local` status, so all ranks take the same exit. */
+int atoll_comm_agree_status(atoll_comm *comm, int local, int *global);
+/* Collective: rank 0's value of *value on every rank. */
+int atoll_comm_bcast_double(atoll_comm *comm, double *value);
+/* Collective: sums and maxima over ranks of `n` values, result on every rank. */
+int atoll_comm_sum_long(atoll_comm *comm, const long *local, long *global, size_t n);
+int atoll_comm_max_double(atoll_comm *comm, const double *local, double *global, size_t n);
+/* Collective: rank 0 receives `n` doubles from every rank into all (size*n); others pass
+ * all = NULL. */
+int atoll_comm_gather_double(atoll_comm *comm, const double *local, double *all, size_t n);
+
+/* Collective: set the row width (doubles) and, on rank 0, where rows go. Call once before
+ * atoll_comm_row. */
+int atoll_comm_rows_open(atoll_comm *comm, size_t width, atoll_row_fn fn, void *ctx);
+/* Hand one trial row to rank 0: rank 0 calls the sink at once, others send without blocking
+ * (the row is copied). */
+int atoll_comm_row(atoll_comm *comm, const double *row);
+
+/* Make progress without blocking: rank 0 sinks every row that has arrived; every rank
+ * retires completed sends. Call between evaluations. */
+int atoll_comm_poll(atoll_comm *comm);
+
+/* The stop agreement as last completed: stop = some rank asked to stop (target, time limit,
+ * signal); all_done = every island has finished its budget. */
+typedef struct {
+    bool stop;
+    bool all_done;
+} atoll_stop_state;
+
+/*
+ * Non-blocking stop agreement. Contributes this rank's flags to the current round of a
+ * rolling MPI_Iallreduce and, when a round completes, updates *state (the same on every rank
+ * for the same round) and starts the next. Call between evaluations, often.
+ */
+int atoll_comm_stop_poll(atoll_comm *comm, bool want_stop, bool done, atoll_stop_state *state);
+
+/*
+ * Block (politely) until the agreement says stop or all done, contributing `want_stop` and
+ * done = true. Rank 0 keeps sinking rows meanwhile.
+ */
+int atoll_comm_stop_wait(atoll_comm *comm, bool want_stop, atoll_stop_state *state);
+
+/*
+ * Synchronous migration at `epoch`: send `n_out` migrants of `width` doubles each to this
+ * island's neighbours under `topology`, then wait for the neighbours' migrants of the same
+ * epoch (only neighbours wait for each other). A neighbour that has finished before this
+ * epoch is skipped. Received migrants go to `in` (capacity `in_cap` migrants); *n_in says
+ * how many. If the stop agreement says stop while waiting, returns with *state->stop set.
+ */
+int atoll_comm_migrate(atoll_comm *comm, atoll_topology topology, uint64_t seed, long epoch,
+                       const double *out, size_t n_out, size_t width, double *in, size_t in_cap,
+                       size_t *n_in, atoll_stop_state *state);
+
+/* Tell every other island that this one has finished after `last_epoch` epochs, so nobody
+ * waits for its migrants any longer. Call once per island. */
+int atoll_comm_island_done(atoll_comm *comm, long last_epoch);
+
+/* Collective, after the stop agreement has ended the run: receive every message still in
+ * flight (rows are sunk on rank 0) and complete every send, so nothing is lost. */
+int atoll_comm_drain(atoll_comm *comm);
+
+/* Counters of this rank's migration traffic. */
+typedef struct {
+    long sent;     /* migrants sent */
+    long received; /* migrants received */
+    long messages; /* migration messages received */
+} atoll_comm_stats;
+void atoll_comm_get_stats(const atoll_comm *comm, atoll_comm_stats *stats);
+
+#endif

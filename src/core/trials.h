@@ -1,0 +1,50 @@
+/* trials.h - the trial log: one CSV row per evaluation, flushed as it lands. */
+#ifndef ATOLL_CORE_TRIALS_H
+#define ATOLL_CORE_TRIALS_H
+
+#include <stddef.h>
+
+#include "core/space.h"
+
+/* A trial travels as a flat row of doubles: these fields, then the point's unit-cube
+ * coordinates. Decoded parameter values are derived from the coordinates by the space. */
+enum {
+    ATOLL_ROW_TRIAL = 0,
+    ATOLL_ROW_RANK,
+    ATOLL_ROW_ISLAND,
+    ATOLL_ROW_GENERATION,
+    ATOLL_ROW_STATUS,
+    ATOLL_ROW_VALUE,
+    ATOLL_ROW_START,
+    ATOLL_ROW_DURATION,
+    ATOLL_ROW_X /* first coordinate; a row is ATOLL_ROW_X + dim doubles */
+};
+
+typedef struct atoll_trials atoll_trials;
+
+/* Create (truncate) the log at `path` and write its header:
+ * trial,rank,island,generation,<parameter names>,value,status,start_s,duration_s.
+ * `space` is borrowed for the log's life. */
+int atoll_trials_open(const char *path, const atoll_space *space, atoll_trials **out);
+
+/* Append one row and flush it to the kernel, so a killed job keeps it. A write failure
+ * (disk full, I/O error) is ATOLL_ERR_IO naming the file. */
+int atoll_trials_append(atoll_trials *log, const double *row);
+
+/* Rows appended so far. */
+size_t atoll_trials_count(const atoll_trials *log);
+
+/* Rewrite the log sorted by trial id (a temporary file, fsync, rename), so that runs with
+ * the same seed and rank count give the same file apart from timing columns. */
+int atoll_trials_finish(atoll_trials *log);
+
+/* Close the log (NULL-safe) and set *plog to NULL. */
+void atoll_trials_close(atoll_trials **plog);
+
+/* Write `text` to `path` atomically: a temporary file beside it, fsync, rename. */
+int atoll_write_atomic(const char *path, const char *text, size_t len);
+
+/* Create a folder and its parents (mode 0777 less umask); existing folders are fine. */
+int atoll_mkdirs(const char *path);
+
+#endif

@@ -1,0 +1,58 @@
+/* objective.h - the fitness interface: decoded parameters in, a score and a status out. */
+#ifndef ATOLL_OBJECTIVE_H
+#define ATOLL_OBJECTIVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/space.h"
+
+/* Which way a score is better. */
+typedef enum { ATOLL_MINIMIZE = 0, ATOLL_MAXIMIZE = 1 } atoll_direction;
+
+/* What an objective instance knows of the run (per rank; it never knows MPI). */
+typedef struct {
+    uint64_t seed;       /* the run seed */
+    int rank;            /* for seeding per-rank streams and naming per-rank files only */
+    const char *out_dir; /* the run's output folder */
+} atoll_objective_env;
+
+/* One evaluation's context. */
+typedef struct {
+    long trial;    /* the trial id as logged */
+    uint64_t seed; /* a seed derived from the run seed and the trial id */
+} atoll_trial_ctx;
+
+/* One evaluation's outcome. `value` is meaningful only when status is OK. */
+typedef struct {
+    double value;
+    atoll_status status;
+} atoll_eval;
+
+typedef struct atoll_objective_type {
+    const char *name;    /* as written in [objective] type */
+    const char *summary; /* one line for --help and the README */
+    /* Read and validate [objective]; may add parameters to an empty space (e.g. bench's
+     * `dimension`) and must check the space it will be given. */
+    int (*configure)(atoll_config *cfg, atoll_space *space, void **params);
+    void (*free_params)(void *params);
+    /* The natural direction of this objective's score with these params. */
+    atoll_direction (*direction)(const void *params);
+    /* Make the per-rank state (load data once here, never per evaluation). */
+    int (*create)(const void *params, const atoll_space *space, const atoll_objective_env *env,
+                  void **state);
+    /* Score one point. A non-zero return is a fatal error that ends the run; a model that
+     * fails or diverges is a status in *out, not an error. */
+    int (*evaluate)(void *state, const atoll_value *values, const atoll_trial_ctx *ctx,
+                    atoll_eval *out);
+    void (*destroy)(void *state);
+} atoll_objective_type;
+
+/* NULL-terminated table of every objective. */
+extern const atoll_objective_type *const atoll_objectives[];
+
+/* Look an objective up by name, or NULL. */
+const atoll_objective_type *atoll_objective_lookup(const char *name);
+
+#endif

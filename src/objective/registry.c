@@ -1,0 +1,20 @@
+/* registry.c - the table of every objective, and lookup by name. */
+#include <string.h>
+
+#include "objective/objective.h"
+
+extern const atoll_objective_type atoll_objective_bench;
+
+/* Every objective, NULL-terminated; a new objective is one more row. */
+const atoll_objective_type *const atoll_objectives[] = {&atoll_objective_bench, NULL};
+
+/* The objective whose name is `name` (exact match), or NULL. */
+const atoll_objective_type *atoll_objective_lookup(const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; atoll_objectives[i]; i++)
+        if (strcmp(atoll_objectives[i]->name, name) == 0)
+            return atoll_objectives[i];
+    return NULL;
+}

@@ -1,0 +1,136 @@
+/* desc.c - read [run], the space, the objective and the strategy into a run description. */
+#include "run/desc.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/paramspec.h"
+
+static const char *const direction_names[] = {"minimize", "maximize", NULL};
+
+/* Names of the registered entries of a NULL-terminated table, for enum getters. */
+static int names_of(const void *const *table, size_t name_offset, const char ***out)
+{
+    size_t n = 0;
+    while (table[n])
+        n++;
+    const char **names = calloc(n + 1, sizeof *names);
+    if (!names)
+        return ATOLL_NOMEM("a name table");
+    for (size_t i = 0; i < n; i++)
+        names[i] = *(const char *const *)((const char *)table[i] + name_offset);
+    *out = names;
+    return ATOLL_OK;
+}
+
+static int read_run(atoll_run_desc *d, int *strategy_index)
+{
+    atoll_config *cfg = d->cfg;
+    const char **names = NULL;
+    ATOLL_CALL(names_of((const void *const *)atoll_strategies,
+                        offsetof(atoll_strategy_type, name), &names));
+    int rc = atoll_config_get_enum(cfg, "run", "strategy", "ga", names, strategy_index);
+    free(names);
+    ATOLL_CALL(rc);
+    long seed;
+    ATOLL_CALL(atoll_config_get_long(cfg, "run", "seed", 1, 0, 0x7fffffffffffffffL, &seed));
+    d->seed = (uint64_t)seed;
+    ATOLL_CALL(atoll_config_get_long(cfg, "run", "evaluations", 1000, 1, 1000000000000L,
+                                     &d->evaluations));
+    ATOLL_CALL(atoll_config_get_double(cfg, "run", "time_limit", 0, 0, 1e9, &d->time_limit));
+    d->has_target = atoll_config_has(cfg, "run", "target");
+    if (d->has_target)
+        ATOLL_CALL(atoll_config_require_double(cfg, "run", "target", &d->target));
+    ATOLL_CALL(atoll_config_get_string(cfg, "run", "out", "runs/atoll", false, &d->out));
+    ATOLL_CALL(atoll_config_get_double(cfg, "run", "progress", 5, 0.1, 86400, &d->progress_s));
+    return ATOLL_OK;
+}
+
+int atoll_desc_create(const char *path, const char *const *sets, size_t n_sets,
+                      atoll_run_desc **out)
+{
+    int rc = ATOLL_OK;
+    atoll_run_desc *d = calloc(1, sizeof *d);
+    if (!d)
+        return ATOLL_NOMEM("a run description");
+    ATOLL_CALL_GOTO(rc, atoll_config_load(path, &d->cfg));
+    for (size_t i = 0; i < n_sets; i++)
+        ATOLL_CALL_GOTO(rc, atoll_config_set(d->cfg, sets[i]));
+
+    int strategy_index = 0;
+    ATOLL_CALL_GOTO(rc, read_run(d, &strategy_index));
+    d->strategy = atoll_strategies[strategy_index];
+
+    ATOLL_CALL_GOTO(rc, atoll_space_create(&d->space));
+    ATOLL_CALL_GOTO(rc, atoll_space_from_config(d->cfg, d->space));
+
+    const char **names = NULL;
+    ATOLL_CALL_GOTO(rc, names_of((const void *const *)atoll_objectives,
+                                 offsetof(atoll_objective_type, name), &names));
+    int objective_index = 0;
+    rc = atoll_config_require_enum(d->cfg, "objective", "type", names, &objective_index);
+    free(names);
+    if (rc != ATOLL_OK)
+        goto fail;
+    d->objective = atoll_objectives[objective_index];
+    ATOLL_CALL_GOTO(rc, d->objective->configure(d->cfg, d->space, &d->objective_params));
+    if (d->space->n == 0) {
+        rc = atoll_config_error(d->cfg, "objective", "type",
+                                "the search space is empty: add [param NAME] sections");
+        goto fail;
+    }
+
+    ATOLL_CALL_GOTO(rc, d->strategy->configure(d->cfg, d->space, &d->strategy_params,
+                                               &d->migration));
+
+    int direction = (int)d->objective->direction(d->objective_params);
+    ATOLL_CALL_GOTO(rc, atoll_config_get_enum(d->cfg, "run", "direction",
+                                              direction_names[direction], direction_names,
+                                              &direction));
+    d->direction = (atoll_direction)direction;
+    ATOLL_CALL_GOTO(rc, atoll_config_check_unused(d->cfg));
+    *out = d;
+    return ATOLL_OK;
+fail:
+    atoll_desc_destroy(&d);
+    return rc;
+}
+
+void atoll_desc_destroy(atoll_run_desc **pd)
+{
+    if (!pd || !*pd)
+        return;
+    atoll_run_desc *d = *pd;
+    if (d->strategy && d->strategy_params)
+        d->strategy->free_params(d->strategy_params);
+    if (d->objective && d->objective_params)
+        d->objective->free_params(d->objective_params);
+    atoll_space_destroy(&d->space);
+    atoll_config_destroy(&d->cfg);
+    free(d);
+    *pd = NULL;
+}
+
+void atoll_desc_print(const atoll_run_desc *d, FILE *out)
+{
+    fprintf(out, "config: %s\n", atoll_config_path(d->cfg));
+    fprintf(out, "strategy: %s\n", d->strategy->name);
+    fprintf(out, "objective: %s\n", d->objective->name);
+    fprintf(out, "evaluations: %ld\n", d->evaluations);
+    fprintf(out, "seed: %llu\n", (unsigned long long)d->seed);
+    fprintf(out, "direction: %s\n", direction_names[d->direction]);
+    if (d->time_limit > 0)
+        fprintf(out, "time_limit: %g s\n", d->time_limit);
+    if (d->has_target)
+        fprintf(out, "target: %.17g\n", d->target);
+    if (d->migration.interval > 0 && d->migration.migrants > 0)
+        fprintf(out, "migration: %ld migrants every %ld epochs, %s topology\n",
+                d->migration.migrants, d->migration.interval,
+                atoll_topology_names[d->migration.topology]);
+    else
+        fprintf(out, "migration: none\n");
+    fprintf(out, "out: %s\n", d->out);
+    atoll_space_print(d->space, out);
+}

@@ -1,0 +1,47 @@
+/* desc.h - the run description: a config file and overrides, validated once, read-only after. */
+#ifndef ATOLL_RUN_DESC_H
+#define ATOLL_RUN_DESC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/config.h"
+#include "core/space.h"
+#include "core/topology.h"
+#include "objective/objective.h"
+#include "strategy/strategy.h"
+
+typedef struct {
+    atoll_config *cfg; /* owned: the parsed file with its overrides */
+    atoll_space *space;
+    const atoll_strategy_type *strategy;
+    void *strategy_params;
+    atoll_migration migration;
+    const atoll_objective_type *objective;
+    void *objective_params;
+    uint64_t seed;
+    long evaluations;
+    double time_limit; /* seconds; 0 = none */
+    bool has_target;
+    double target;
+    atoll_direction direction;
+    const char *out; /* borrowed from cfg */
+    double progress_s;
+} atoll_run_desc;
+
+/*
+ * Build the description of a run from the config file at `path` and `n_sets` overrides
+ * "section.key=value" (applied in order). Reads [run], the [param NAME] sections, [objective]
+ * and the strategy's own section; any error is ATOLL_ERR_USAGE with a FILE:LINE message.
+ */
+int atoll_desc_create(const char *path, const char *const *sets, size_t n_sets,
+                      atoll_run_desc **out);
+
+/* Free a description (NULL-safe) and set *pd to NULL. */
+void atoll_desc_destroy(atoll_run_desc **pd);
+
+/* Print what `atoll check` shows: the run settings and the resolved space. */
+void atoll_desc_print(const atoll_run_desc *desc, FILE *out);
+
+#endif

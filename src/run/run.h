@@ -1,0 +1,23 @@
+/* run.h - one run wired together: description -> strategy <-> comm <-> objective -> trials. */
+#ifndef ATOLL_RUN_H
+#define ATOLL_RUN_H
+
+#include <stdbool.h>
+
+#include "comm/comm.h"
+#include "run/desc.h"
+
+typedef struct {
+    bool force; /* overwrite an output folder that already holds a run */
+    bool quiet; /* no progress lines */
+} atoll_run_options;
+
+/*
+ * Run the search described by `desc` on every rank of `comm` (collective). Rank 0 writes
+ * DIR/trials.csv, DIR/best.json and DIR/config.ini and prints progress and a summary. On
+ * error returns its status on the rank(s) where it happened; every rank returns the same
+ * status class for errors found before the search starts.
+ */
+int atoll_run(atoll_comm *comm, const atoll_run_desc *desc, const atoll_run_options *options);
+
+#endif

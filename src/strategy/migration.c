@@ -1,0 +1,33 @@
+/* migration.c - the migration keys shared by every strategy that exchanges individuals. */
+#include <limits.h>
+
+#include "core/error.h"
+#include "strategy/strategy.h"
+
+static const char *const topology_names[] = {"ring", "full", "random", NULL};
+
+/* The migration keys and their defaults. */
+static const atoll_migration migration_defaults = {
+    .topology = ATOLL_TOPOLOGY_RING, /* topology: ring | full | random */
+    .migrants = 2,                   /* migrants: individuals sent to each neighbour, >= 0 */
+    .interval = 10,                  /* migration_interval: epochs between migrations; 0 never */
+};
+
+/* Read topology, migrants and migration_interval from [section], with the defaults above;
+ * errors are usage errors located at the key. */
+int atoll_migration_configure(atoll_config *cfg, const char *section, atoll_migration *out)
+{
+    const atoll_migration *d = &migration_defaults;
+    int topology;
+    long migrants, interval;
+    ATOLL_CALL(atoll_config_get_enum(cfg, section, "topology", topology_names[d->topology],
+                                     topology_names, &topology));
+    ATOLL_CALL(atoll_config_get_long(cfg, section, "migrants", d->migrants, 0, 1000000,
+                                     &migrants));
+    ATOLL_CALL(atoll_config_get_long(cfg, section, "migration_interval", d->interval, 0, LONG_MAX,
+                                     &interval));
+    out->topology = (atoll_topology)topology;
+    out->migrants = migrants;
+    out->interval = interval;
+    return ATOLL_OK;
+}
