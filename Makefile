@@ -23,6 +23,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 export OMPI_ALLOW_RUN_AS_ROOT = 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = 1
 export OMPI_MCA_rmaps_base_oversubscribe = 1
+export OMPI_MCA_orte_execute_quiet = 1
 export OPENBLAS_NUM_THREADS = 1
 
 .PHONY: all deps check check-unit check-mpi demo install uninstall clean lint

@@ -85,6 +85,18 @@ int atoll_desc_create(const char *path, const char *const *sets, size_t n_sets,
     ATOLL_CALL_GOTO(rc, d->strategy->configure(d->cfg, d->space, &d->strategy_params,
                                                &d->migration));
 
+    /* Sections of the other strategies may stay in the file (so `--set run.strategy=...`
+     * switches without editing it); they are still validated, so typos never hide. */
+    for (size_t i = 0; atoll_strategies[i]; i++) {
+        const atoll_strategy_type *other = atoll_strategies[i];
+        if (other == d->strategy || !atoll_config_has_section(d->cfg, other->name))
+            continue;
+        void *params = NULL;
+        atoll_migration unused;
+        ATOLL_CALL_GOTO(rc, other->configure(d->cfg, d->space, &params, &unused));
+        other->free_params(params);
+    }
+
     int direction = (int)d->objective->direction(d->objective_params);
     ATOLL_CALL_GOTO(rc, atoll_config_get_enum(d->cfg, "run", "direction",
                                               direction_names[direction], direction_names,
