@@ -906,7 +906,7 @@ static const error_case param_cases[] = {
     {RUN "[param n]\ntype = int\nlow = 1\nhigh = 10.25\n",
      NAME ":6: [param n] high: int bounds must be integers (got 10.25)"},
     {RUN "[param n]\ntype = int\nlow = 1\nhigh = 1e16\n",
-     NAME ":6: [param n] high: int bounds must be at most 1e+15 in size (got 1e+16)"},
+     NAME ":6: [param n] high: int bounds must be at most 1e+12 in size (got 1e+16)"},
     {RUN "[param 2x]\ntype = real\nlow = 0\nhigh = 1\n",
      NAME ":3: [param 2x]: invalid parameter name '2x' (letters, digits, '_'; not a log column)"},
     {RUN "[param seed]\ntype = real\nlow = 0\nhigh = 1\n",

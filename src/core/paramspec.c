@@ -9,7 +9,7 @@
 
 #define PARAM_PREFIX "param "
 /* Largest magnitude of an int bound (what atoll_space_add_int accepts). */
-#define PARAM_INT_MAX 1e15
+#define PARAM_INT_MAX 1e12
 
 enum { TYPE_REAL = 0, TYPE_INT = 1, TYPE_CHOICE = 2 };
 

@@ -116,9 +116,9 @@ int atoll_space_add_int(atoll_space *space, const char *name, double low, double
                         atoll_scale scale)
 {
     ATOLL_CALL(check_bounds(name, low, high, scale));
-    if (low != floor(low) || high != floor(high) || fabs(low) > 1e15 || fabs(high) > 1e15)
+    if (low != floor(low) || high != floor(high) || fabs(low) > 1e12 || fabs(high) > 1e12)
         return ATOLL_RAISE(ATOLL_ERR_USAGE,
-                           "parameter '%s': int bounds must be integers of at most 1e15", name);
+                           "parameter '%s': int bounds must be integers of at most 1e12", name);
     atoll_param *p;
     ATOLL_CALL(add_param(space, name, &p));
     p->kind = ATOLL_PARAM_INT;
