@@ -408,6 +408,21 @@ START_TEST(test_config_string_values_kept_whole)
 }
 END_TEST
 
+START_TEST(test_config_list_over_continuation_lines)
+{
+    atoll_config *cfg = load_ok("[param act]\ntype = choice\nvalues = relu, tanh,\n"
+                                "    sigmoid, gelu\n");
+    char **items = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(atoll_config_get_list(cfg, "param act", "values", &items, &n), ATOLL_OK);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_str_eq(items[2], "sigmoid");
+    ck_assert_str_eq(items[3], "gelu");
+    atoll_config_free_list(items, n);
+    atoll_config_destroy(&cfg);
+}
+END_TEST
+
 START_TEST(test_config_continuation_joined)
 {
     atoll_config *cfg = load_ok("[objective]\ncommand = python3 train.py\n"
@@ -479,8 +494,11 @@ START_TEST(test_config_list_parsing)
                      NAME ":5: [a] trail: empty item in list (got 'a, b,')");
     ck_assert_int_eq(atoll_config_get_list(cfg, "a", "empty", &items, &n), ATOLL_ERR_USAGE);
     ck_assert_str_eq(atoll_error_message(), NAME ":6: [a] empty: empty value");
-    ck_assert_int_eq(atoll_config_get_list(cfg, "a", "long", &items, &n), ATOLL_ERR_USAGE);
-    ck_assert_str_eq(atoll_error_message(), NAME ":7: [a] long: does not take continuation lines");
+    /* a list may go on over continuation lines */
+    ck_assert_int_eq(atoll_config_get_list(cfg, "a", "long", &items, &n), ATOLL_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(items[0], "a b");
+    atoll_config_free_list(items, n);
     ck_assert_int_eq(atoll_config_get_list(cfg, "a", "none", &items, &n), ATOLL_ERR_USAGE);
     ck_assert_str_eq(atoll_error_message(), NAME ":1: [a] none: missing (required)");
     atoll_config_free_list(NULL, 0);
@@ -978,6 +996,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_config_defaults_recorded);
     tcase_add_test(tc, test_config_string_values_kept_whole);
     tcase_add_test(tc, test_config_continuation_joined);
+    tcase_add_test(tc, test_config_list_over_continuation_lines);
     tcase_add_test(tc, test_config_continuation_of_empty_value);
     tcase_add_test(tc, test_config_indented_key_after_header);
     tcase_add_test(tc, test_config_list_parsing);

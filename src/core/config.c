@@ -946,7 +946,7 @@ int atoll_config_get_list(atoll_config *cfg, const char *section, const char *ke
     char **list = NULL;
     size_t n = 0, cap = 0;
     config_key *k;
-    ATOLL_CALL(fetch_value(cfg, section, key, false, true, &k));
+    ATOLL_CALL(fetch_value(cfg, section, key, true, true, &k));
     const char *item = k->value;
     for (;;) {
         const char *comma = strchr(item, ',');

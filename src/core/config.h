@@ -79,7 +79,8 @@ int atoll_config_require_enum(atoll_config *cfg, const char *section, const char
 int atoll_config_get_string(atoll_config *cfg, const char *section, const char *key,
                             const char *def, bool allow_continuation, const char **out);
 /* A comma-separated list, items trimmed; *items is an owned array of owned strings. Empty
- * items are errors. Free with atoll_config_free_list. */
+ * items are errors. A long list may go on over indented continuation lines. Free with
+ * atoll_config_free_list. */
 int atoll_config_get_list(atoll_config *cfg, const char *section, const char *key,
                           char ***items, size_t *n_items);
 void atoll_config_free_list(char **items, size_t n_items);

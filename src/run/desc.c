@@ -43,7 +43,7 @@ static int read_run(atoll_run_desc *d, int *strategy_index)
     d->has_target = atoll_config_has(cfg, "run", "target");
     if (d->has_target)
         ATOLL_CALL(atoll_config_require_double(cfg, "run", "target", &d->target));
-    ATOLL_CALL(atoll_config_get_string(cfg, "run", "out", "runs/atoll", false, &d->out));
+    ATOLL_CALL(atoll_config_get_string(cfg, "run", "out", "runs/atoll", true, &d->out));
     ATOLL_CALL(atoll_config_get_double(cfg, "run", "progress", 5, 0.1, 86400, &d->progress_s));
     return ATOLL_OK;
 }
