@@ -71,6 +71,18 @@ static run_result serial_run(const atoll_strategy_type *type, atoll_config *cfg,
     return result;
 }
 
+/* Whether `type` searches (uses the scores it is told), so that it must beat random search at
+ * the same budget. Samplers (random, grid) are held to an exact budget with every trial
+ * told. */
+static bool searches(const atoll_strategy_type *type)
+{
+    static const char *const searchers[] = {"ga", "sa"};
+    for (size_t i = 0; i < sizeof searchers / sizeof searchers[0]; i++)
+        if (strcmp(type->name, searchers[i]) == 0)
+            return true;
+    return false;
+}
+
 START_TEST(test_strategy_generic)
 {
     static const char *const functions[] = {"sphere", "rosenbrock", "rastrigin"};
@@ -98,7 +110,7 @@ START_TEST(test_strategy_generic)
             ck_assert_int_eq(r.evaluations, GENERIC_BUDGET);
             ck_assert_msg(isfinite(r.best), "%s on %s: no finite score", type->name,
                           functions[f]);
-            if (type != baseline)
+            if (searches(type))
                 ck_assert_msg(r.best < random.best, "%s on %s: best %g does not beat random's %g",
                               type->name, functions[f], r.best, random.best);
         }
@@ -173,7 +185,7 @@ START_TEST(test_strategy_random)
     type->free_params(params);
     atoll_config_destroy(&cfg);
 
-    ck_assert_int_eq(atoll_config_load_string("[random]\nsampler = sobol\n", "r.ini", &cfg),
+    ck_assert_int_eq(atoll_config_load_string("[random]\nsampler = sobolev\n", "r.ini", &cfg),
                      ATOLL_OK);
     ck_assert_int_eq(type->configure(cfg, space, &params, &migration), ATOLL_ERR_USAGE);
     ck_assert_ptr_nonnull(strstr(atoll_error_message(), "[random] sampler"));

@@ -148,11 +148,13 @@ static int cmd_run(int argc, char **argv, const cli_args *a)
     if (rc == ATOLL_OK) {
         atoll_run_options opt = {.force = a->force, .quiet = a->quiet};
         rc = atoll_run(comm, desc, &opt);
+        /* A user error is the same on every rank: rank 0 says it. A runtime failure is
+         * said by the rank it happened on. */
         if (rc != ATOLL_OK && atoll_error_traceback()[0] != '\0') {
-            if (rc == ATOLL_ERR_USAGE)
-                fprintf(stderr, "%s\n", atoll_error_message());
-            else
+            if (rc != ATOLL_ERR_USAGE)
                 fprintf(stderr, "atoll: rank %d: %s\n", rank, atoll_error_message());
+            else if (rank == 0)
+                fprintf(stderr, "%s\n", atoll_error_message());
         }
     } else if (rank == 0) {
         report_error();

@@ -8,7 +8,8 @@
 
 #include "core/error.h"
 
-enum { TAG_ROW = 1, TAG_MIGRANTS = 10, TAG_DONE = 11 };
+enum { TAG_ROW = 1, TAG_MIGRANTS = 10, TAG_DONE = 11, TAG_TASK = 20, TAG_RESULT = 21,
+       TAG_QUIT = 22 };
 
 /* A send in flight and the buffer it reads. */
 typedef struct {
@@ -17,8 +18,16 @@ typedef struct {
 } send_buf;
 
 struct atoll_comm {
-    MPI_Comm rows, migr, stop;
+    MPI_Comm rows, migr, stop, island;
     int rank, size;
+
+    /* islands: groups of ranks; migration runs among their leaders (rank 0 of each group) */
+    int island_id, n_islands, island_rank, island_size;
+    int migr_rank, migr_size; /* rank and size in `migr` (the leaders); -1 off the leaders */
+    long *island_sent_to, *island_received_from;
+
+    /* accounting: seconds spent in MPI calls other than polite sleeps */
+    double comm_s;
 
     /* rows */
     size_t row_width;
@@ -79,6 +88,14 @@ static void backoff(long *ns)
         *ns *= 2;
 }
 
+/* Monotonic seconds, for accounting. */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 int atoll_comm_init(int *argc, char ***argv, atoll_comm **out)
 {
     int initialized = 0;
@@ -93,6 +110,13 @@ int atoll_comm_init(int *argc, char ***argv, atoll_comm **out)
     MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &comm->rows));
     MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &comm->migr));
     MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &comm->stop));
+    MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &comm->island));
+    comm->island_id = comm->rank;
+    comm->n_islands = comm->size;
+    comm->island_rank = 0;
+    comm->island_size = 1;
+    MPI_CHECK(MPI_Comm_rank(comm->migr, &comm->migr_rank));
+    MPI_CHECK(MPI_Comm_size(comm->migr, &comm->migr_size));
     size_t n = (size_t)comm->size;
     comm->rows_received = calloc(n, sizeof *comm->rows_received);
     comm->migr_sent_to = calloc(n, sizeof *comm->migr_sent_to);
@@ -100,7 +124,9 @@ int atoll_comm_init(int *argc, char ***argv, atoll_comm **out)
     comm->done_epoch = malloc(n * sizeof *comm->done_epoch);
     comm->to = malloc(n * sizeof *comm->to);
     comm->from = malloc(n * sizeof *comm->from);
-    if (!comm->rows_received || !comm->migr_sent_to || !comm->migr_received_from ||
+    comm->island_sent_to = calloc(n, sizeof *comm->island_sent_to);
+    comm->island_received_from = calloc(n, sizeof *comm->island_received_from);
+    if (!comm->island_sent_to || !comm->island_received_from || !comm->rows_received || !comm->migr_sent_to || !comm->migr_received_from ||
         !comm->done_epoch || !comm->to || !comm->from) {
         *out = comm;
         return ATOLL_NOMEM("communication tables");
@@ -129,6 +155,10 @@ void atoll_comm_finalize(atoll_comm **pc)
             MPI_Comm_free(&comm->migr);
         if (comm->stop != MPI_COMM_NULL && comm->stop)
             MPI_Comm_free(&comm->stop);
+        if (comm->island != MPI_COMM_NULL && comm->island)
+            MPI_Comm_free(&comm->island);
+        free(comm->island_sent_to);
+        free(comm->island_received_from);
         free(comm->reqs);
         free(comm->bufs);
         free(comm->done_idx);
@@ -279,8 +309,10 @@ int atoll_comm_row(atoll_comm *comm, const double *row)
 {
     if (comm->rank == 0)
         return comm->sink(row, comm->sink_ctx);
+    double t = now_s();
     ATOLL_CALL(send_copy(comm, comm->rows, 0, TAG_ROW, row, comm->row_width));
     comm->rows_sent++;
+    comm->comm_s += now_s() - t;
     return ATOLL_OK;
 }
 
@@ -312,8 +344,11 @@ static int sink_rows(atoll_comm *comm, bool *any)
 
 int atoll_comm_poll(atoll_comm *comm)
 {
+    double t = now_s();
     ATOLL_CALL(sink_rows(comm, NULL));
-    return retire_sends(comm);
+    int rc = retire_sends(comm);
+    comm->comm_s += now_s() - t;
+    return rc;
 }
 
 /* ---- stop agreement ----------------------------------------------------------------- */
@@ -392,8 +427,10 @@ int atoll_comm_migrate(atoll_comm *comm, atoll_topology topology, uint64_t seed,
                        size_t *n_in, atoll_stop_state *state)
 {
     size_t n_to = 0, n_from = 0;
+    double t = now_s();
     *n_in = 0;
-    ATOLL_CALL(atoll_topology_neighbours(topology, comm->size, comm->rank, epoch, seed, comm->to,
+    ATOLL_CALL(atoll_topology_neighbours(topology, comm->migr_size, comm->migr_rank, epoch, seed,
+                                         comm->to,
                                          &n_to, comm->from, &n_from));
     /* Send first, so that neighbours waiting on each other never deadlock. */
     ATOLL_CALL(ensure_msg_in(comm, 2 + n_out * width));
@@ -440,14 +477,19 @@ int atoll_comm_migrate(atoll_comm *comm, atoll_topology topology, uint64_t seed,
             ATOLL_CALL(sink_rows(comm, &any));
             ATOLL_CALL(retire_sends(comm));
             ATOLL_CALL(atoll_comm_stop_poll(comm, false, false, state));
-            if (state->stop)
+            if (state->stop) {
+                comm->comm_s += now_s() - t;
                 return ATOLL_OK;
+            }
+            comm->comm_s += now_s() - t;
             if (any)
                 ns = 0;
             else
                 backoff(&ns);
+            t = now_s();
         }
     }
+    comm->comm_s += now_s() - t;
     return ATOLL_OK;
 }
 
@@ -457,8 +499,10 @@ int atoll_comm_island_done(atoll_comm *comm, long last_epoch)
         return ATOLL_OK;
     comm->sent_done = true;
     double msg = (double)last_epoch;
-    for (int dest = 0; dest < comm->size; dest++) {
-        if (dest == comm->rank)
+    if (comm->migr == MPI_COMM_NULL)
+        return ATOLL_OK;
+    for (int dest = 0; dest < comm->migr_size; dest++) {
+        if (dest == comm->migr_rank)
             continue;
         ATOLL_CALL(send_copy(comm, comm->migr, dest, TAG_DONE, &msg, 1));
         comm->migr_sent_to[dest]++;
@@ -466,51 +510,222 @@ int atoll_comm_island_done(atoll_comm *comm, long last_epoch)
     return ATOLL_OK;
 }
 
-int atoll_comm_drain(atoll_comm *comm)
+/* Receive every message still owed on `channel` (peers' sent counts against our received
+ * counts); `migration` says whether they are migration messages (else island traffic). */
+static int drain_channel(atoll_comm *comm, MPI_Comm channel, int size, const long *sent_to,
+                         long *received_from, bool migration)
 {
-    size_t n = (size_t)comm->size;
-    long *expect = malloc(n * sizeof *expect);
-    long *rows_expect = malloc(n * sizeof *rows_expect);
-    if (!expect || !rows_expect) {
-        free(expect);
-        free(rows_expect);
+    long *expect = malloc((size_t)size * sizeof *expect);
+    if (!expect)
         return ATOLL_NOMEM("drain counters");
-    }
     int rc = ATOLL_OK;
-    int mrc = MPI_Alltoall(comm->migr_sent_to, 1, MPI_LONG, expect, 1, MPI_LONG, comm->migr);
-    if (mrc == MPI_SUCCESS)
-        mrc = MPI_Gather(&comm->rows_sent, 1, MPI_LONG, rows_expect, 1, MPI_LONG, 0, comm->rows);
-    if (mrc != MPI_SUCCESS) {
-        rc = mpi_fail(mrc, "drain counts", __FILE__, __LINE__);
-        goto done;
-    }
-    for (int source = 0; source < comm->size && rc == ATOLL_OK; source++) {
-        while (comm->migr_received_from[source] < expect[source]) {
+    int mrc = MPI_Alltoall(sent_to, 1, MPI_LONG, expect, 1, MPI_LONG, channel);
+    if (mrc != MPI_SUCCESS)
+        rc = mpi_fail(mrc, "MPI_Alltoall", __FILE__, __LINE__);
+    for (int source = 0; source < size && rc == ATOLL_OK; source++) {
+        while (rc == ATOLL_OK && received_from[source] < expect[source]) {
             MPI_Status st;
             int count = 0;
-            mrc = MPI_Probe(source, MPI_ANY_TAG, comm->migr, &st);
+            mrc = MPI_Probe(source, MPI_ANY_TAG, channel, &st);
             if (mrc != MPI_SUCCESS) {
                 rc = mpi_fail(mrc, "MPI_Probe", __FILE__, __LINE__);
                 break;
             }
-            rc = recv_migration(comm, &st, &count);
-            if (rc != ATOLL_OK)
-                break;
+            if (migration) {
+                rc = recv_migration(comm, &st, &count);
+                continue;
+            }
+            MPI_Get_count(&st, MPI_DOUBLE, &count);
+            rc = ensure_msg_in(comm, (size_t)count + 1);
+            if (rc == ATOLL_OK &&
+                MPI_Recv(comm->msg_in, count, MPI_DOUBLE, source, st.MPI_TAG, channel,
+                         MPI_STATUS_IGNORE) != MPI_SUCCESS)
+                rc = ATOLL_RAISE(ATOLL_ERR_MPI, "MPI: receiving island traffic failed");
+            received_from[source]++;
         }
-        if (comm->rank == 0 && comm->sink)
-            while (rc == ATOLL_OK && source != 0 &&
-                   comm->rows_received[source] < rows_expect[source])
-                rc = sink_one(comm, source);
     }
-    for (size_t i = 0; i < comm->n_slots && rc == ATOLL_OK; i++) {
-        mrc = MPI_Wait(&comm->reqs[i], MPI_STATUS_IGNORE);
-        if (mrc != MPI_SUCCESS)
-            rc = mpi_fail(mrc, "MPI_Wait", __FILE__, __LINE__);
-    }
-done:
     free(expect);
-    free(rows_expect);
     return rc;
+}
+
+int atoll_comm_drain(atoll_comm *comm)
+{
+    double t = now_s();
+    int rc = ATOLL_OK;
+    if (comm->migr != MPI_COMM_NULL)
+        rc = drain_channel(comm, comm->migr, comm->migr_size, comm->migr_sent_to,
+                           comm->migr_received_from, true);
+    if (rc == ATOLL_OK)
+        rc = drain_channel(comm, comm->island, comm->island_size, comm->island_sent_to,
+                           comm->island_received_from, false);
+    long *rows_expect = malloc((size_t)comm->size * sizeof *rows_expect);
+    if (!rows_expect)
+        return ATOLL_NOMEM("drain counters");
+    if (rc == ATOLL_OK && MPI_Gather(&comm->rows_sent, 1, MPI_LONG, rows_expect, 1, MPI_LONG, 0,
+                                     comm->rows) != MPI_SUCCESS)
+        rc = ATOLL_RAISE(ATOLL_ERR_MPI, "MPI: gathering row counts failed");
+    if (comm->rank == 0 && comm->sink)
+        for (int source = 1; source < comm->size && rc == ATOLL_OK; source++)
+            while (rc == ATOLL_OK && comm->rows_received[source] < rows_expect[source])
+                rc = sink_one(comm, source);
+    free(rows_expect);
+    for (size_t i = 0; i < comm->n_slots && rc == ATOLL_OK; i++)
+        if (MPI_Wait(&comm->reqs[i], MPI_STATUS_IGNORE) != MPI_SUCCESS)
+            rc = ATOLL_RAISE(ATOLL_ERR_MPI, "MPI: completing a send failed");
+    comm->comm_s += now_s() - t;
+    return rc;
+}
+
+/* ---- islands and farming ------------------------------------------------------------- */
+
+int atoll_comm_split(atoll_comm *comm, int n_islands)
+{
+    if (n_islands < 1 || n_islands > comm->size)
+        return ATOLL_RAISE(ATOLL_ERR_USAGE, "[run] islands: must be between 1 and the %d ranks "
+                           "of this job (got %d)", comm->size, n_islands);
+    /* Contiguous groups whose sizes differ by at most one. */
+    int island = (int)(((long)comm->rank * n_islands) / comm->size);
+    MPI_CHECK(MPI_Comm_free(&comm->island));
+    MPI_CHECK(MPI_Comm_split(MPI_COMM_WORLD, island, comm->rank, &comm->island));
+    MPI_CHECK(MPI_Comm_rank(comm->island, &comm->island_rank));
+    MPI_CHECK(MPI_Comm_size(comm->island, &comm->island_size));
+    comm->island_id = island;
+    comm->n_islands = n_islands;
+    MPI_CHECK(MPI_Comm_free(&comm->migr));
+    MPI_CHECK(MPI_Comm_split(MPI_COMM_WORLD, comm->island_rank == 0 ? 0 : MPI_UNDEFINED,
+                             comm->rank, &comm->migr));
+    comm->migr_rank = comm->migr_size = -1;
+    if (comm->migr != MPI_COMM_NULL) {
+        MPI_CHECK(MPI_Comm_rank(comm->migr, &comm->migr_rank));
+        MPI_CHECK(MPI_Comm_size(comm->migr, &comm->migr_size));
+    }
+    return ATOLL_OK;
+}
+
+int atoll_comm_island(const atoll_comm *comm)
+{
+    return comm->island_id;
+}
+
+int atoll_comm_n_islands(const atoll_comm *comm)
+{
+    return comm->n_islands;
+}
+
+int atoll_comm_island_rank(const atoll_comm *comm)
+{
+    return comm->island_rank;
+}
+
+int atoll_comm_island_size(const atoll_comm *comm)
+{
+    return comm->island_size;
+}
+
+int atoll_comm_task_send(atoll_comm *comm, int worker, const double *task, size_t n)
+{
+    double t = now_s();
+    ATOLL_CALL(send_copy(comm, comm->island, worker, TAG_TASK, task, n));
+    comm->island_sent_to[worker]++;
+    comm->comm_s += now_s() - t;
+    return ATOLL_OK;
+}
+
+int atoll_comm_result_send(atoll_comm *comm, const double *result, size_t n)
+{
+    double t = now_s();
+    ATOLL_CALL(send_copy(comm, comm->island, 0, TAG_RESULT, result, n));
+    comm->island_sent_to[0]++;
+    comm->comm_s += now_s() - t;
+    return ATOLL_OK;
+}
+
+int atoll_comm_result_poll(atoll_comm *comm, double *result, size_t cap, int *worker, bool *got)
+{
+    double t = now_s();
+    int flag = 0;
+    MPI_Status st;
+    *got = false;
+    MPI_CHECK(MPI_Iprobe(MPI_ANY_SOURCE, TAG_RESULT, comm->island, &flag, &st));
+    if (flag) {
+        int count = 0;
+        MPI_CHECK(MPI_Get_count(&st, MPI_DOUBLE, &count));
+        if ((size_t)count > cap)
+            return ATOLL_RAISE(ATOLL_ERR_MPI, "a result of %d values from rank %d (at most %zu)",
+                               count, st.MPI_SOURCE, cap);
+        MPI_CHECK(MPI_Recv(result, count, MPI_DOUBLE, st.MPI_SOURCE, TAG_RESULT, comm->island,
+                           MPI_STATUS_IGNORE));
+        comm->island_received_from[st.MPI_SOURCE]++;
+        *worker = st.MPI_SOURCE;
+        *got = true;
+    }
+    comm->comm_s += now_s() - t;
+    return ATOLL_OK;
+}
+
+int atoll_comm_workers_quit(atoll_comm *comm)
+{
+    double none = 0;
+    for (int w = 1; w < comm->island_size; w++) {
+        ATOLL_CALL(send_copy(comm, comm->island, w, TAG_QUIT, &none, 1));
+        comm->island_sent_to[w]++;
+    }
+    return ATOLL_OK;
+}
+
+int atoll_comm_task_wait(atoll_comm *comm, double *task, size_t cap, bool *quit,
+                         atoll_stop_state *state)
+{
+    long ns = 0;
+    *quit = false;
+    for (;;) {
+        double t = now_s();
+        int flag = 0;
+        MPI_Status st;
+        MPI_CHECK(MPI_Iprobe(0, MPI_ANY_TAG, comm->island, &flag, &st));
+        if (flag) {
+            int count = 0;
+            MPI_CHECK(MPI_Get_count(&st, MPI_DOUBLE, &count));
+            ATOLL_CALL(ensure_msg_in(comm, (size_t)count + 1));
+            MPI_CHECK(MPI_Recv(comm->msg_in, count, MPI_DOUBLE, 0, st.MPI_TAG, comm->island,
+                               MPI_STATUS_IGNORE));
+            comm->island_received_from[0]++;
+            comm->comm_s += now_s() - t;
+            if (st.MPI_TAG == TAG_QUIT) {
+                *quit = true;
+                return ATOLL_OK;
+            }
+            if ((size_t)count > cap)
+                return ATOLL_RAISE(ATOLL_ERR_MPI, "a task of %d values (at most %zu)", count,
+                                   cap);
+            memcpy(task, comm->msg_in, (size_t)count * sizeof *task);
+            return ATOLL_OK;
+        }
+        bool any = false;
+        ATOLL_CALL(sink_rows(comm, &any));
+        ATOLL_CALL(retire_sends(comm));
+        ATOLL_CALL(atoll_comm_stop_poll(comm, false, false, state));
+        comm->comm_s += now_s() - t;
+        if (state->stop) {
+            *quit = true;
+            return ATOLL_OK;
+        }
+        if (any)
+            ns = 0;
+        else
+            backoff(&ns);
+    }
+}
+
+void atoll_comm_pause(atoll_comm *comm, long *ns)
+{
+    (void)comm;
+    backoff(ns);
+}
+
+double atoll_comm_seconds(const atoll_comm *comm)
+{
+    return comm->comm_s;
 }
 
 void atoll_comm_get_stats(const atoll_comm *comm, atoll_comm_stats *stats)

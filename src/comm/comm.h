@@ -9,7 +9,7 @@
 #include "core/topology.h"
 
 /*
- * One island per rank. Three independent channels (duplicated communicators) keep traffic
+ * Islands are groups of ranks (one per rank unless split). Independent channels (duplicated communicators) keep traffic
  * apart: trial rows flow to rank 0, migrants flow between islands, and a rolling
  * non-blocking reduction agrees on stopping. Waits never spin hot: they poll with a short
  * sleep, so oversubscribed ranks leave the cores to the ranks that compute.
@@ -91,6 +91,37 @@ int atoll_comm_island_done(atoll_comm *comm, long last_epoch);
 /* Collective, after the stop agreement has ended the run: receive every message still in
  * flight (rows are sunk on rank 0) and complete every send, so nothing is lost. */
 int atoll_comm_drain(atoll_comm *comm);
+
+/* Collective: split the ranks into `n_islands` contiguous groups (sizes differ by at most
+ * one). Each group's lowest rank is its leader: it runs the strategy, farms evaluations to the
+ * group's other ranks (its workers) and migrates with the other leaders. Without a split,
+ * every rank is an island of one. A bad count is ATOLL_ERR_USAGE. */
+int atoll_comm_split(atoll_comm *comm, int n_islands);
+int atoll_comm_island(const atoll_comm *comm);      /* this rank's island id */
+int atoll_comm_n_islands(const atoll_comm *comm);
+int atoll_comm_island_rank(const atoll_comm *comm); /* 0 = the leader */
+int atoll_comm_island_size(const atoll_comm *comm);
+
+/* Leader: send a task of n doubles to worker `worker` (its island rank), without blocking. */
+int atoll_comm_task_send(atoll_comm *comm, int worker, const double *task, size_t n);
+/* Leader: take one result if one has arrived (*got), from island rank *worker. */
+int atoll_comm_result_poll(atoll_comm *comm, double *result, size_t cap, int *worker,
+                           bool *got);
+/* Leader: tell every worker that no more tasks will come. */
+int atoll_comm_workers_quit(atoll_comm *comm);
+/* Worker: wait politely for the next task, keeping the stop agreement and rank 0's rows going;
+ * *quit when the leader has no more work or the run is stopping. */
+int atoll_comm_task_wait(atoll_comm *comm, double *task, size_t cap, bool *quit,
+                         atoll_stop_state *state);
+/* Worker: send a result of n doubles to the leader, without blocking. */
+int atoll_comm_result_send(atoll_comm *comm, const double *result, size_t n);
+
+/* Sleep a little while nothing happens: from 20 us growing to 2 ms; reset *ns to 0 after
+ * progress. */
+void atoll_comm_pause(atoll_comm *comm, long *ns);
+
+/* Seconds this rank has spent inside communication calls (sleeps excluded). */
+double atoll_comm_seconds(const atoll_comm *comm);
 
 /* Counters of this rank's migration traffic. */
 typedef struct {

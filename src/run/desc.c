@@ -45,6 +45,10 @@ static int read_run(atoll_run_desc *d, int *strategy_index)
         ATOLL_CALL(atoll_config_require_double(cfg, "run", "target", &d->target));
     ATOLL_CALL(atoll_config_get_string(cfg, "run", "out", "runs/atoll", true, &d->out));
     ATOLL_CALL(atoll_config_get_double(cfg, "run", "progress", 5, 0.1, 86400, &d->progress_s));
+    ATOLL_CALL(atoll_config_get_long(cfg, "run", "islands", 0, 0, 1000000, &d->islands));
+    static const char *const leader_modes[] = {"no", "yes", "auto", NULL};
+    ATOLL_CALL(atoll_config_get_enum(cfg, "run", "leader_evaluates", "auto", leader_modes,
+                                     &d->leader_evaluates));
     return ATOLL_OK;
 }
 
@@ -143,6 +147,10 @@ void atoll_desc_print(const atoll_run_desc *d, FILE *out)
                 atoll_topology_names[d->migration.topology]);
     else
         fprintf(out, "migration: none\n");
+    if (d->islands > 0)
+        fprintf(out, "islands: %ld\n", d->islands);
+    else
+        fprintf(out, "islands: one per rank\n");
     fprintf(out, "out: %s\n", d->out);
     atoll_space_print(d->space, out);
 }

@@ -28,6 +28,8 @@ typedef struct {
     atoll_direction direction;
     const char *out; /* borrowed from cfg */
     double progress_s;
+    long islands;         /* 0 = one island per rank */
+    int leader_evaluates; /* 0 no, 1 yes, 2 auto (when the island has fewer than 4 ranks) */
 } atoll_run_desc;
 
 /*

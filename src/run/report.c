@@ -154,6 +154,8 @@ int atoll_report_write_best(const atoll_report *rep, const char *dir, const atol
     json_number(f, fa->wall_s);
     fputs(",\n  \"evals_per_s\": ", f);
     json_number(f, fa->wall_s > 0 ? (double)rep->count / fa->wall_s : NAN);
+    fputs(",\n  \"utilisation\": ", f);
+    json_number(f, fa->utilisation);
     fprintf(f, ",\n  \"ranks\": %d,\n  \"islands\": %d,\n  \"seed\": %llu", fa->ranks,
             fa->islands, (unsigned long long)d->seed);
     fputs(",\n  \"strategy\": ", f);
@@ -208,9 +210,9 @@ void atoll_report_summary(const atoll_report *rep, const atoll_run_facts *fa, FI
     } else {
         fprintf(out, "no successful trial\n");
     }
-    fprintf(out, "%ld evaluations (%ld failed) in %.2f s, %.1f eval/s, %d ranks, %d islands; "
-                 "stopped by %s\n",
+    fprintf(out, "%ld evaluations (%ld failed) in %.2f s, %.1f eval/s, %d ranks, %d islands, "
+                 "utilisation %.3f; stopped by %s\n",
             rep->count, rep->failed, fa->wall_s,
             fa->wall_s > 0 ? (double)rep->count / fa->wall_s : 0.0, fa->ranks, fa->islands,
-            fa->stopped_by);
+            fa->utilisation, fa->stopped_by);
 }

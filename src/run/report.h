@@ -42,6 +42,7 @@ void atoll_report_progress(atoll_report *rep, bool final);
 typedef struct {
     int ranks, islands;
     double wall_s;
+    double utilisation; /* busy seconds over ranks x wall */
     const char *stopped_by;
     long migrants_sent, migrants_received, immigrants_accepted;
 } atoll_run_facts;

@@ -22,15 +22,25 @@ typedef struct {
     const atoll_run_desc *d;
     atoll_comm *comm;
     int rank, n_islands, island;
+    bool leader;
+    int n_workers;     /* the island's other ranks (leader only) */
+    bool self_eval;    /* whether the leader evaluates too */
     atoll_strategy_env env;
-    void *strategy;
+    void *strategy;    /* leader only */
     void *objective;
-    double *x, *row, *out, *out_score, *in;
+    double *x, *row, *out, *out_score, *in, *task;
+    bool *busy;        /* leader: worker w (island rank) holds a task */
     atoll_value *values;
-    size_t dim, width;
-    long accepted;
+    size_t dim, width, task_width;
+    long accepted, evaluations;
+    double busy_s;
     double t0;
 } island_run;
+
+/* A task from a leader to a worker: ticket, generation, trial id, then the point. */
+enum { TASK_TICKET = 0, TASK_GENERATION, TASK_TRIAL, TASK_X };
+/* A result back: ticket, then the row's status and value. */
+enum { RESULT_TICKET = 0, RESULT_STATUS, RESULT_VALUE, RESULT_WIDTH };
 
 /* Split the budget: equal shares, remainders to the lowest islands. */
 static void split_budget(long total, int n_islands, int island, long *share, long *offset)
@@ -89,10 +99,16 @@ static int island_create(island_run *r, const atoll_run_desc *d, atoll_comm *com
     r->comm = comm;
     r->t0 = t0;
     r->rank = atoll_comm_rank(comm);
-    r->n_islands = atoll_comm_size(comm);
-    r->island = r->rank;
+    r->n_islands = atoll_comm_n_islands(comm);
+    r->island = atoll_comm_island(comm);
+    r->leader = atoll_comm_island_rank(comm) == 0;
+    r->n_workers = r->leader ? atoll_comm_island_size(comm) - 1 : 0;
+    r->self_eval = d->leader_evaluates == 1 ||
+                   (d->leader_evaluates == 2 && atoll_comm_island_size(comm) < 4) ||
+                   r->n_workers == 0;
     r->dim = d->space->n;
     r->width = ATOLL_ROW_X + r->dim;
+    r->task_width = TASK_X + r->dim;
     r->env.seed = d->seed;
     r->env.island = r->island;
     r->env.n_islands = r->n_islands;
@@ -103,13 +119,17 @@ static int island_create(island_run *r, const atoll_run_desc *d, atoll_comm *com
     size_t k = (size_t)r->n_islands;
     r->x = malloc(r->dim * sizeof *r->x);
     r->row = malloc(r->width * sizeof *r->row);
+    r->task = malloc(r->task_width * sizeof *r->task);
+    r->busy = calloc((size_t)r->n_workers + 1, sizeof *r->busy);
     r->values = calloc(r->dim, sizeof *r->values);
     r->out = malloc(m * (r->dim + 1) * sizeof *r->out);
     r->out_score = malloc(m * sizeof *r->out_score);
     r->in = malloc(k * m * (r->dim + 1) * sizeof *r->in);
-    if (!r->x || !r->row || !r->values || !r->out || !r->out_score || !r->in)
+    if (!r->x || !r->row || !r->task || !r->busy || !r->values || !r->out || !r->out_score ||
+        !r->in)
         return ATOLL_NOMEM("island workspaces");
-    ATOLL_CALL(d->strategy->create(d->strategy_params, d->space, &r->env, &r->strategy));
+    if (r->leader)
+        ATOLL_CALL(d->strategy->create(d->strategy_params, d->space, &r->env, &r->strategy));
     atoll_objective_env oenv = {.seed = d->seed, .rank = r->rank, .out_dir = d->out};
     ATOLL_CALL(d->objective->create(d->objective_params, d->space, &oenv, &r->objective));
     return ATOLL_OK;
@@ -123,6 +143,8 @@ static void island_destroy(island_run *r)
         r->d->objective->destroy(r->objective);
     free(r->x);
     free(r->row);
+    free(r->task);
+    free(r->busy);
     free(r->values);
     free(r->out);
     free(r->out_score);
@@ -145,7 +167,7 @@ static int migrate(island_run *r, long epoch, atoll_stop_state *st)
                                   r->in, cap, &n_in, st));
     if (n_in == 0)
         return ATOLL_OK;
-    /* Unpack in place: coordinates first, then scores after them. */
+    /* Unpack: coordinates first, then scores after them. */
     double *scores = malloc(n_in * sizeof *scores);
     double *coords = malloc(n_in * r->dim * sizeof *coords);
     if (!scores || !coords) {
@@ -165,11 +187,11 @@ static int migrate(island_run *r, long epoch, atoll_stop_state *st)
     return rc;
 }
 
-/* Evaluate one asked point and hand its row to rank 0. */
-static int evaluate(island_run *r, long ticket, long generation, long trial_id)
+/* Evaluate the point in `x` as trial `trial_id` and hand its row to rank 0. */
+static int evaluate(island_run *r, const double *x, long generation, long trial_id)
 {
     const atoll_run_desc *d = r->d;
-    atoll_space_decode(d->space, r->x, r->values);
+    atoll_space_decode(d->space, x, r->values);
     atoll_trial_ctx ctx = {.trial = trial_id,
                            .seed = atoll_rng_seed(d->seed, ATOLL_STREAM_OBJECTIVE,
                                                   (uint64_t)trial_id)};
@@ -179,6 +201,8 @@ static int evaluate(island_run *r, long ticket, long generation, long trial_id)
     double end = atoll_now();
     if (ev.status == ATOLL_STATUS_OK && !isfinite(ev.value))
         ev.status = ATOLL_STATUS_FAILED;
+    r->evaluations++;
+    r->busy_s += end - start;
     r->row[ATOLL_ROW_TRIAL] = (double)trial_id;
     r->row[ATOLL_ROW_RANK] = r->rank;
     r->row[ATOLL_ROW_ISLAND] = r->island;
@@ -187,21 +211,48 @@ static int evaluate(island_run *r, long ticket, long generation, long trial_id)
     r->row[ATOLL_ROW_VALUE] = ev.status == ATOLL_STATUS_OK ? ev.value : NAN;
     r->row[ATOLL_ROW_START] = start - r->t0;
     r->row[ATOLL_ROW_DURATION] = end - start;
-    memcpy(r->row + ATOLL_ROW_X, r->x, r->dim * sizeof *r->x);
-    ATOLL_CALL(atoll_comm_row(r->comm, r->row));
-    return d->strategy->tell(r->strategy, ticket, atoll_row_score(d, r->row));
+    memcpy(r->row + ATOLL_ROW_X, x, r->dim * sizeof *x);
+    return atoll_comm_row(r->comm, r->row);
 }
 
-/* The island's search loop; returns with *reason set when this rank wants the run stopped. */
-static int search(island_run *r, atoll_report *rep, int *reason)
+static bool hits_target(const atoll_run_desc *d, atoll_status status, double value)
+{
+    return d->has_target && status == ATOLL_STATUS_OK &&
+           (d->direction == ATOLL_MAXIMIZE ? value >= d->target : value <= d->target);
+}
+
+/* Leader: book one result; migrate when it completes a migration epoch. */
+static int take_result(island_run *r, long ticket, atoll_status status, double value,
+                       long *epoch_seen, int *reason, atoll_stop_state *st)
 {
     const atoll_run_desc *d = r->d;
+    double score = INFINITY;
+    if (status == ATOLL_STATUS_OK && isfinite(value))
+        score = d->direction == ATOLL_MAXIMIZE ? -value : value;
+    ATOLL_CALL(d->strategy->tell(r->strategy, ticket, score));
+    if (hits_target(d, status, value))
+        *reason = STOP_TARGET;
     const atoll_migration *mig = &d->migration;
-    bool migrates = mig->interval > 0 && mig->migrants > 0 && r->n_islands > 1;
-    long spent = 0, epoch_seen = 0;
+    long epoch = d->strategy->epoch(r->strategy);
+    if (epoch > *epoch_seen) {
+        *epoch_seen = epoch;
+        if (mig->interval > 0 && mig->migrants > 0 && r->n_islands > 1 &&
+            epoch % mig->interval == 0)
+            ATOLL_CALL(migrate(r, epoch, st));
+    }
+    return ATOLL_OK;
+}
+
+/* Leader: run the island's search, farming to workers; *reason says why it ended early. */
+static int lead(island_run *r, atoll_report *rep, int *reason)
+{
+    const atoll_run_desc *d = r->d;
+    long issued = 0, in_flight = 0, epoch_seen = 0, backoff_ns = 0;
     atoll_stop_state st = {0};
+    double result[RESULT_WIDTH];
     *reason = STOP_BUDGET;
-    while (spent < r->env.budget) {
+    for (;;) {
+        bool progress = false;
         ATOLL_CALL(atoll_comm_poll(r->comm));
         if (rep)
             atoll_report_progress(rep, false);
@@ -212,31 +263,125 @@ static int search(island_run *r, atoll_report *rep, int *reason)
             *reason = STOP_TIME;
             break;
         }
-        long ticket = 0, generation = 0;
-        bool ready = false;
-        ATOLL_CALL(d->strategy->ask(r->strategy, r->x, &ticket, &generation, &ready));
-        if (!ready)
+        /* Book every result that has come back. */
+        for (;;) {
+            int worker = 0;
+            bool got = false;
+            ATOLL_CALL(atoll_comm_result_poll(r->comm, result, RESULT_WIDTH, &worker, &got));
+            if (!got)
+                break;
+            r->busy[worker] = false;
+            in_flight--;
+            progress = true;
+            ATOLL_CALL(take_result(r, (long)result[RESULT_TICKET],
+                                   (atoll_status)result[RESULT_STATUS], result[RESULT_VALUE],
+                                   &epoch_seen, reason, &st));
+            if (st.stop || *reason != STOP_BUDGET)
+                goto out;
+        }
+        if (issued == r->env.budget && in_flight == 0)
+            break;
+        /* Keep every idle worker busy. */
+        for (int w = 1; w <= r->n_workers && issued < r->env.budget; w++) {
+            if (r->busy[w])
+                continue;
+            long ticket = 0, generation = 0;
+            bool ready = false;
+            ATOLL_CALL(d->strategy->ask(r->strategy, r->task + TASK_X, &ticket, &generation,
+                                        &ready));
+            if (!ready)
+                break;
+            r->task[TASK_TICKET] = (double)ticket;
+            r->task[TASK_GENERATION] = (double)generation;
+            r->task[TASK_TRIAL] = (double)(r->env.budget_offset + issued);
+            ATOLL_CALL(atoll_comm_task_send(r->comm, w, r->task, r->task_width));
+            r->busy[w] = true;
+            in_flight++;
+            issued++;
+            progress = true;
+        }
+        /* The leader evaluates too when that is on and work is left. */
+        if (r->self_eval && issued < r->env.budget) {
+            long ticket = 0, generation = 0;
+            bool ready = false;
+            ATOLL_CALL(d->strategy->ask(r->strategy, r->x, &ticket, &generation, &ready));
+            if (ready) {
+                ATOLL_CALL(evaluate(r, r->x, generation, r->env.budget_offset + issued));
+                issued++;
+                progress = true;
+                ATOLL_CALL(take_result(r, ticket, (atoll_status)r->row[ATOLL_ROW_STATUS],
+                                       r->row[ATOLL_ROW_VALUE], &epoch_seen, reason, &st));
+                if (st.stop || *reason != STOP_BUDGET)
+                    break;
+            } else if (in_flight == 0) {
+                return ATOLL_RAISE(ATOLL_ERR_RUNTIME, "strategy %s waits with no trial in flight",
+                                   d->strategy->name);
+            }
+        } else if (issued < r->env.budget && in_flight == 0) {
             return ATOLL_RAISE(ATOLL_ERR_RUNTIME, "strategy %s waits with no trial in flight",
                                d->strategy->name);
-        ATOLL_CALL(evaluate(r, ticket, generation, r->env.budget_offset + spent));
-        spent++;
-        if (d->has_target && r->row[ATOLL_ROW_STATUS] == ATOLL_STATUS_OK &&
-            (d->direction == ATOLL_MAXIMIZE ? r->row[ATOLL_ROW_VALUE] >= d->target
-                                            : r->row[ATOLL_ROW_VALUE] <= d->target)) {
-            *reason = STOP_TARGET;
-            break;
         }
-        long epoch = d->strategy->epoch(r->strategy);
-        if (epoch > epoch_seen) {
-            epoch_seen = epoch;
-            if (migrates && epoch % mig->interval == 0) {
-                ATOLL_CALL(migrate(r, epoch, &st));
-                if (st.stop)
-                    break;
-            }
-        }
+        if (progress)
+            backoff_ns = 0;
+        else
+            atoll_comm_pause(r->comm, &backoff_ns);
     }
+out:
+    ATOLL_CALL(atoll_comm_workers_quit(r->comm));
     return atoll_comm_island_done(r->comm, epoch_seen);
+}
+
+/* Worker: evaluate what the leader sends until it says quit. */
+static int work(island_run *r)
+{
+    double result[RESULT_WIDTH];
+    for (;;) {
+        bool quit = false;
+        atoll_stop_state st;
+        ATOLL_CALL(atoll_comm_task_wait(r->comm, r->task, r->task_width, &quit, &st));
+        if (quit)
+            return ATOLL_OK;
+        ATOLL_CALL(evaluate(r, r->task + TASK_X, (long)r->task[TASK_GENERATION],
+                            (long)r->task[TASK_TRIAL]));
+        result[RESULT_TICKET] = r->task[TASK_TICKET];
+        result[RESULT_STATUS] = r->row[ATOLL_ROW_STATUS];
+        result[RESULT_VALUE] = r->row[ATOLL_ROW_VALUE];
+        ATOLL_CALL(atoll_comm_result_send(r->comm, result, RESULT_WIDTH));
+    }
+}
+
+/* Per-rank accounting gathered on rank 0: DIR/ranks.csv; returns total busy seconds. */
+enum { ACCT_ISLAND = 0, ACCT_LEADER, ACCT_EVALS, ACCT_BUSY, ACCT_COMM, ACCT_WALL, ACCT_WIDTH };
+
+static int write_ranks(const atoll_run_desc *d, const double *all, int n_ranks, double *busy)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return ATOLL_NOMEM("ranks.csv");
+    fputs("rank,island,role,evaluations,busy_s,idle_s,comm_s,wall_s,utilisation\n", f);
+    *busy = 0;
+    for (int k = 0; k < n_ranks; k++) {
+        const double *a = all + (size_t)k * ACCT_WIDTH;
+        double idle = a[ACCT_WALL] - a[ACCT_BUSY] - a[ACCT_COMM];
+        fprintf(f, "%d,%.0f,%s,%.0f,%.6f,%.6f,%.6f,%.6f,%.4f\n", k, a[ACCT_ISLAND],
+                a[ACCT_LEADER] != 0 ? "leader" : "worker", a[ACCT_EVALS], a[ACCT_BUSY],
+                idle > 0 ? idle : 0, a[ACCT_COMM], a[ACCT_WALL],
+                a[ACCT_WALL] > 0 ? a[ACCT_BUSY] / a[ACCT_WALL] : 0);
+        *busy += a[ACCT_BUSY];
+    }
+    fclose(f);
+    size_t n = strlen(d->out) + 16;
+    char *path = malloc(n);
+    int rc = path ? ATOLL_OK : ATOLL_NOMEM("a file name");
+    if (path) {
+        snprintf(path, n, "%s/ranks.csv", d->out);
+        rc = atoll_write_atomic(path, text, len);
+    }
+    free(path);
+    free(text);
+    return rc;
 }
 
 int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options *opt)
@@ -249,6 +394,16 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
     memset(&r, 0, sizeof r);
     double t0 = atoll_now();
     ATOLL_CALL(atoll_comm_bcast_double(comm, &t0));
+    int n_islands = d->islands > 0 ? (int)d->islands : atoll_comm_size(comm);
+    int split_rc = d->islands > atoll_comm_size(comm)
+                       ? ATOLL_RAISE(ATOLL_ERR_USAGE,
+                                     "%s: [run] islands: must be <= the %d ranks of this job "
+                                     "(got %ld)",
+                                     atoll_config_path(d->cfg), atoll_comm_size(comm),
+                                     d->islands)
+                       : atoll_comm_split(comm, n_islands);
+    if (split_rc != ATOLL_OK)
+        return split_rc;
 
     /* Start-up: any rank's failure ends every rank the same way. */
     int local = ATOLL_OK, global = ATOLL_OK;
@@ -278,7 +433,7 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
     }
 
     int reason = STOP_BUDGET;
-    rc = search(&r, have_rep ? &rep : NULL, &reason);
+    rc = r.leader ? lead(&r, have_rep ? &rep : NULL, &reason) : work(&r);
     if (rc != ATOLL_OK) {
         fprintf(stderr, "atoll: rank %d: %s\n", rank, atoll_error_message());
         atoll_comm_abort(comm, 1);
@@ -287,6 +442,15 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
     ATOLL_CALL(atoll_comm_stop_wait(comm, reason != STOP_BUDGET, &st));
     ATOLL_CALL(atoll_comm_drain(comm));
     double wall = atoll_now() - t0;
+    double acct[ACCT_WIDTH] = {r.island, r.leader, (double)r.evaluations, r.busy_s,
+                               atoll_comm_seconds(comm), wall};
+    double *acct_all = NULL;
+    if (rank == 0) {
+        acct_all = malloc((size_t)atoll_comm_size(comm) * ACCT_WIDTH * sizeof *acct_all);
+        if (!acct_all)
+            atoll_comm_abort(comm, 1);
+    }
+    ATOLL_CALL(atoll_comm_gather_double(comm, acct, acct_all, ACCT_WIDTH));
 
     atoll_comm_stats cs;
     atoll_comm_get_stats(comm, &cs);
@@ -297,15 +461,20 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
     island_destroy(&r);
 
     if (rank == 0) {
+        double busy_total = 0;
+        rc = write_ranks(d, acct_all, atoll_comm_size(comm), &busy_total);
+        free(acct_all);
         atoll_run_facts facts = {.ranks = atoll_comm_size(comm),
-                                 .islands = atoll_comm_size(comm),
+                                 .islands = atoll_comm_n_islands(comm),
+                                 .utilisation = busy_total / (atoll_comm_size(comm) * wall),
                                  .wall_s = wall,
                                  .stopped_by = stop_names[(int)why_all],
                                  .migrants_sent = totals[0],
                                  .migrants_received = totals[1],
                                  .immigrants_accepted = totals[2]};
         atoll_report_progress(&rep, true);
-        rc = atoll_trials_finish(log);
+        if (rc == ATOLL_OK)
+            rc = atoll_trials_finish(log);
         if (rc == ATOLL_OK)
             rc = atoll_report_write_best(&rep, d->out, &facts);
         if (rc == ATOLL_OK && !opt->quiet)

@@ -3,10 +3,12 @@
 
 #include "strategy/strategy.h"
 
-extern const atoll_strategy_type atoll_strategy_ga, atoll_strategy_random;
+extern const atoll_strategy_type atoll_strategy_ga, atoll_strategy_random, atoll_strategy_grid;
+extern const atoll_strategy_type atoll_strategy_sa;
 
 /* Every strategy, NULL-terminated; a new strategy is one more row. */
 const atoll_strategy_type *const atoll_strategies[] = {&atoll_strategy_ga, &atoll_strategy_random,
+                                                       &atoll_strategy_grid, &atoll_strategy_sa,
                                                        NULL};
 
 /* The strategy whose name is `name` (exact match), or NULL. */
