@@ -4,9 +4,11 @@
 #include "objective/objective.h"
 
 extern const atoll_objective_type atoll_objective_bench;
+extern const atoll_objective_type atoll_objective_sleep;
 
 /* Every objective, NULL-terminated; a new objective is one more row. */
-const atoll_objective_type *const atoll_objectives[] = {&atoll_objective_bench, NULL};
+const atoll_objective_type *const atoll_objectives[] = {&atoll_objective_bench,
+                                                        &atoll_objective_sleep, NULL};
 
 /* The objective whose name is `name` (exact match), or NULL. */
 const atoll_objective_type *atoll_objective_lookup(const char *name)
