@@ -604,6 +604,39 @@ START_TEST(test_ga_steady)
 }
 END_TEST
 
+START_TEST(test_ga_steady_starts_before_the_initial_population_is_in)
+{
+    ga_fixture f;
+    enum { P = 6, D = 3 };
+    ga_open(&f, "[ga]\npopulation = 6\nschedule = steady\n", D, 5);
+    double x[D], ex[P * D], es[P];
+    long t[P], child[2];
+    for (int i = 0; i < P; i++)
+        t[i] = ask_ok(&f, x, NULL);
+    ck_assert(!ask_ready(&f, x)); /* nothing scored yet: nothing to breed from */
+    ck_assert_int_eq(f.type->tell(f.state, t[4], 3.0), ATOLL_OK);
+    ck_assert(!ask_ready(&f, x)); /* one parent is not enough */
+    ck_assert_int_eq(f.type->tell(f.state, t[1], 2.0), ATOLL_OK);
+    /* Two results in: breeding starts while four initial evaluations are still running. */
+    for (int i = 0; i < 2; i++) {
+        ck_assert(ask_ticket(&f, x, &child[i]));
+        assert_unit(x, D, "early child", 0);
+    }
+    ck_assert_int_eq(f.type->tell(f.state, child[0], 0.5), ATOLL_OK);
+    ck_assert_int_eq(f.type->tell(f.state, child[1], INFINITY), ATOLL_OK);
+    /* The slow initial results still land in the population. */
+    ck_assert_int_eq(f.type->tell(f.state, t[0], 1.0), ATOLL_OK);
+    ck_assert_int_eq(f.type->tell(f.state, t[2], 9.0), ATOLL_OK);
+    ck_assert_int_eq(f.type->tell(f.state, t[3], 4.0), ATOLL_OK);
+    ck_assert_int_eq(f.type->tell(f.state, t[5], 5.0), ATOLL_OK);
+    ck_assert_uint_eq(f.type->emigrants(f.state, P, ex, es), P);
+    const double want[P] = {0.5, 1.0, 2.0, 3.0, 4.0, 5.0}; /* 9 lost to better members */
+    for (int i = 0; i < P; i++)
+        ck_assert_double_eq(es[i], want[i]);
+    ga_close(&f);
+}
+END_TEST
+
 START_TEST(test_ga_config)
 {
     ga_fixture f;
@@ -672,6 +705,7 @@ static Suite *ga_suite(void)
     tcase_add_test(run, test_ga_immigrate);
     tcase_add_test(run, test_ga_determinism);
     tcase_add_test(run, test_ga_steady);
+    tcase_add_test(run, test_ga_steady_starts_before_the_initial_population_is_in);
     tcase_add_test(run, test_ga_config);
     tcase_set_timeout(run, 60);
     suite_add_tcase(s, run);

@@ -2,6 +2,7 @@
 #include "comm/comm.h"
 
 #include <mpi.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -77,9 +78,17 @@ static int mpi_fail(int rc, const char *what, const char *file, int line)
             return mpi_fail(mpi_rc_, #call, __FILE__, __LINE__);                                   \
     } while (0)
 
-/* Sleep a little, growing from 20 us to 2 ms while nothing happens. */
+/* Wait a little while nothing happens: first yield the core a few hundred times (a reply
+ * usually comes within microseconds, and yielding lets oversubscribed ranks run), then sleep
+ * from 20 us growing to 2 ms. *ns is the caller's state: 0 after progress. */
+#define BACKOFF_SPINS 400
 static void backoff(long *ns)
 {
+    if (*ns <= 0 && *ns > -BACKOFF_SPINS) {
+        sched_yield();
+        (*ns)--;
+        return;
+    }
     if (*ns < 20000)
         *ns = 20000;
     struct timespec ts = {0, *ns};

@@ -14,9 +14,12 @@
  *
  * Generational schedule: a generation is handed out point by point and waits at a barrier
  * until every result is in; the next one keeps the `elitism` best and breeds the rest.
- * Steady-state schedule (Whitley's GENITOR, 1989): after the initial population, each ask
- * breeds one child and each tell replaces the worst member when the child is better; at most
- * `population` children are in flight (ask waits beyond that). Immigrants replace the worst.
+ * Steady-state schedule (Whitley's GENITOR, 1989): each ask breeds one child and each tell
+ * replaces the worst member when the child is better; at most `population` children are in
+ * flight (ask waits beyond that). It is asynchronous from the start: the initial points sit in
+ * the population as unscored (+inf) members, which lose every tournament, and each initial
+ * result takes its place as it lands, so breeding begins once two results are in instead of
+ * waiting for the slowest initial evaluation. Immigrants replace the worst.
  */
 #include <float.h>
 #include <gsl/gsl_randist.h>
@@ -101,6 +104,7 @@ typedef struct {
     double *flight_x;
     long *flight_ticket;
     long steady_told;
+    size_t n_scored; /* steady: initial results in the population so far */
 
     /* Workspaces: merge input, sort permutation, a spare child. */
     double *merge_x, *merge_score;
@@ -490,6 +494,11 @@ static int ga_create(const void *params, const atoll_space *space, const atoll_s
     for (size_t i = 0; i < n; i++)
         st->flight_ticket[i] = -1;
     initial_population(st);
+    if (par->schedule == GA_STEADY) {
+        memcpy(st->pop_x, st->batch_x, n * dim * sizeof(double));
+        for (size_t i = 0; i < n; i++)
+            st->pop_score[i] = INFINITY;
+    }
     *state = st;
     return ATOLL_OK;
 fail:
@@ -513,7 +522,7 @@ static int ga_ask(void *state, double *x, long *ticket, long *generation, bool *
         *ready = true;
         return ATOLL_OK;
     }
-    if (st->par->schedule == GA_STEADY && st->have_population) {
+    if (st->par->schedule == GA_STEADY && (st->have_population || st->n_scored >= 2)) {
         for (size_t slot = 0; slot < st->size; slot++) {
             if (st->flight_ticket[slot] >= 0)
                 continue;
@@ -542,6 +551,18 @@ static int ga_tell(void *state, long ticket, double score)
             return ATOLL_RAISE(ATOLL_ERR_RUNTIME, "ga: ticket %ld was already told", ticket);
         st->batch_told[slot] = true;
         st->batch_score[slot] = score;
+        if (st->par->schedule == GA_STEADY && !st->have_population) {
+            /* An initial result takes the place of an unscored member. */
+            double worst = st->pop_score[st->size - 1];
+            if (score < worst || isinf(worst))
+                replace_worst(st, st->batch_x + slot * st->dim, score);
+            st->n_scored++;
+            if (++st->batch_done == st->batch_n) {
+                st->have_population = true;
+                st->generation++;
+            }
+            return ATOLL_OK;
+        }
         if (++st->batch_done == st->batch_n)
             complete_batch(st);
         return ATOLL_OK;
