@@ -105,7 +105,7 @@ int atoll_grid_size(const void *params, const atoll_space *space, double *size)
 {
     *size = grid_size(params, space);
     if (!(*size <= ATOLL_GRID_MAX))
-        return ATOLL_RAISE(ATOLL_ERR_USAGE, "grid: %.4g points, more than %g", *size,
+        return ATOLL_RAISE(ATOLL_ERR_USAGE, "grid: %.6g points, more than %g", *size,
                            ATOLL_GRID_MAX);
     return ATOLL_OK;
 }
@@ -121,7 +121,7 @@ static int grid_configure(atoll_config *cfg, const atoll_space *space, void **pa
     double size = grid_size(&p, space);
     if (!(size <= ATOLL_GRID_MAX))
         return atoll_config_error(cfg, GRID_SECTION, "points",
-                                  "the grid has %.4g points, more than %g: lower points or "
+                                  "the grid has %.6g points, more than %g: lower points or "
                                   "narrow the space",
                                   size, ATOLL_GRID_MAX);
     grid_params *out = malloc(sizeof *out);
@@ -161,7 +161,7 @@ static int grid_create(const void *params, const atoll_space *space, const atoll
         return ATOLL_RAISE(ATOLL_ERR_USAGE, "grid: the search space has no parameters");
     double size = grid_size(par, space);
     if (!(size <= ATOLL_GRID_MAX))
-        return ATOLL_RAISE(ATOLL_ERR_USAGE, "grid: %.4g points, more than %g", size,
+        return ATOLL_RAISE(ATOLL_ERR_USAGE, "grid: %.6g points, more than %g", size,
                            ATOLL_GRID_MAX);
     if ((double)env->total_budget > size)
         return ATOLL_RAISE(ATOLL_ERR_USAGE,

@@ -49,7 +49,7 @@
 
 #define RANDOM_SECTION "random"
 
-/* lhs keeps evaluations x dimension strata (4 bytes each) in memory. */
+/* lhs shuffles `evaluations` strata per axis and keeps its slice of them (4 bytes each). */
 #define RANDOM_LHS_MAX 50000000.0
 /* The sequences' lengths in GSL: a 30-bit Sobol counter, a 32-bit Halton counter. */
 #define RANDOM_SOBOL_MAX_POINTS 1073741823L
@@ -214,7 +214,7 @@ static int quasi_start(random_state *st, const atoll_strategy_env *env)
     if (env->total_budget > max - st->par->skip)
         return ATOLL_RAISE(ATOLL_ERR_USAGE,
                            "%s: %s gives at most %ld points (got skip %ld + evaluations %ld): "
-                           "lower [run] evaluations or use lhs or uniform",
+                           "lower skip or [run] evaluations, or use lhs or uniform",
                            st->par->where, name, max, st->par->skip, env->total_budget);
     st->qrng = gsl_qrng_alloc(sobol ? gsl_qrng_sobol : gsl_qrng_halton, (unsigned)st->dim);
     st->spare = malloc(st->dim * sizeof *st->spare);
