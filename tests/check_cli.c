@@ -145,6 +145,16 @@ START_TEST(test_cli_strategy_switch_keeps_other_sections_valid)
 }
 END_TEST
 
+START_TEST(test_cli_check_prints_grid_size)
+{
+    char out[8192], err[4096];
+    int code = run_atoll("check configs/grid.ini --set grid.points=3", out, sizeof out, err,
+                         sizeof err);
+    ck_assert_int_eq(code, 0);
+    ck_assert_ptr_nonnull(strstr(out, "grid: 27 points (3 x 3 x 3), last parameter fastest"));
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -152,6 +162,7 @@ static Suite *cli_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_cli_bad_configs);
     tcase_add_test(tc, test_cli_good_config);
+    tcase_add_test(tc, test_cli_check_prints_grid_size);
     tcase_add_test(tc, test_cli_overrides_in_check);
     tcase_add_test(tc, test_cli_arguments);
     tcase_add_test(tc, test_cli_strategy_switch_keeps_other_sections_valid);

@@ -152,5 +152,7 @@ void atoll_desc_print(const atoll_run_desc *d, FILE *out)
     else
         fprintf(out, "islands: one per rank\n");
     fprintf(out, "out: %s\n", d->out);
+    if (d->strategy->describe)
+        d->strategy->describe(d->strategy_params, d->space, out);
     atoll_space_print(d->space, out);
 }

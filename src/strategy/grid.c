@@ -263,6 +263,17 @@ static int grid_immigrate(void *state, size_t n, const double *x, const double *
 }
 
 /* The grid strategy's type table, registered in registry.c. */
+static void grid_describe(const void *params, const atoll_space *space, FILE *out)
+{
+    double size = grid_size(params, space);
+    fprintf(out, "grid: %.0f points (", size);
+    for (size_t i = 0; i < space->n; i++) {
+        fprintf(out, "%s%llu", i ? " x " : "",
+                (unsigned long long)level_count(params, space, i));
+    }
+    fprintf(out, "), last parameter fastest\n");
+}
+
 const atoll_strategy_type atoll_strategy_grid = {
     .name = "grid",
     .summary = "grid search: every combination of [grid] points levels per parameter, in order",
@@ -275,4 +286,5 @@ const atoll_strategy_type atoll_strategy_grid = {
     .emigrants = grid_emigrants,
     .immigrate = grid_immigrate,
     .destroy = grid_destroy,
+    .describe = grid_describe,
 };

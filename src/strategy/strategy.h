@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/config.h"
 #include "core/space.h"
@@ -58,6 +59,8 @@ typedef struct atoll_strategy_type {
     int (*immigrate)(void *state, size_t n, const double *x, const double *score,
                      size_t *accepted);
     void (*destroy)(void *state);
+    /* Optional: print facts about these settings for `atoll check` (e.g. the grid size). */
+    void (*describe)(const void *params, const atoll_space *space, FILE *out);
 } atoll_strategy_type;
 
 /* NULL-terminated table of every strategy. */
