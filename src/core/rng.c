@@ -29,3 +29,8 @@ gsl_rng *atoll_rng_stream(uint64_t seed, unsigned family, uint64_t index)
     gsl_rng_set(rng, ul ? ul : 0x5eedUL);
     return rng;
 }
+
+double atoll_rng_uniform_at(uint64_t seed, unsigned family, uint64_t index)
+{
+    return (double)(atoll_rng_seed(seed, family, index) >> 11) * 0x1.0p-53;
+}

@@ -9,8 +9,13 @@
 enum {
     ATOLL_STREAM_STRATEGY = 1, /* one per island */
     ATOLL_STREAM_TOPOLOGY = 2, /* the same on every rank */
-    ATOLL_STREAM_OBJECTIVE = 3 /* one per rank (model init, data shuffles) */
+    ATOLL_STREAM_OBJECTIVE = 3, /* one per trial (model init, data shuffles) */
+    ATOLL_STREAM_EXCHANGE = 4   /* one uniform per replica-exchange pair and epoch */
 };
+
+/* A uniform in [0,1) that is a pure function of (seed, family, index): what two ranks draw
+ * when they must reach the same random decision without talking. */
+double atoll_rng_uniform_at(uint64_t seed, unsigned family, uint64_t index);
 
 /* A mt19937 stream seeded from (seed, family, index) through a splitmix64 mix, so streams of
  * neighbouring indices are unrelated. Returns NULL when out of memory. */

@@ -27,6 +27,14 @@ int atoll_topology_neighbours(atoll_topology topology, int n_islands, int island
                 from[(*n_from)++] = j;
             }
         break;
+    case ATOLL_TOPOLOGY_PAIRS: {
+        int partner = ((island + epoch) % 2 == 0) ? island + 1 : island - 1;
+        if (partner >= 0 && partner < n_islands) {
+            to[(*n_to)++] = partner;
+            from[(*n_from)++] = partner;
+        }
+        break;
+    }
     case ATOLL_TOPOLOGY_RANDOM: {
         gsl_rng *rng = atoll_rng_stream(seed, ATOLL_STREAM_TOPOLOGY, (uint64_t)epoch);
         int *cycle = malloc((size_t)n_islands * sizeof *cycle);

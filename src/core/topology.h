@@ -9,7 +9,8 @@
 typedef enum {
     ATOLL_TOPOLOGY_RING = 0,
     ATOLL_TOPOLOGY_FULL = 1,
-    ATOLL_TOPOLOGY_RANDOM = 2
+    ATOLL_TOPOLOGY_RANDOM = 2,
+    ATOLL_TOPOLOGY_PAIRS = 3 /* not a migration choice: replica-exchange partners */
 } atoll_topology;
 
 /* Names as written in a config, NULL-terminated, in enum order. */
@@ -27,7 +28,9 @@ typedef struct {
  * (`to`) and receives from (`from`), each array of capacity n_islands, counts in *n_to and
  * *n_from. ring: i -> i+1. full: everyone else. random: a fresh random cycle through all
  * islands each epoch, drawn from (seed, epoch) only, so every island computes the same cycle
- * without talking. A single island has no neighbours. Returns ATOLL_ERR_NOMEM or ATOLL_OK.
+ * without talking. pairs: neighbours on the ladder of islands, alternating: at even epochs
+ * 0-1, 2-3, ..., at odd epochs 1-2, 3-4, ... (an island left without a partner has none). A
+ * single island has no neighbours. Returns ATOLL_ERR_NOMEM or ATOLL_OK.
  */
 int atoll_topology_neighbours(atoll_topology topology, int n_islands, int island, long epoch,
                               uint64_t seed, int *to, size_t *n_to, int *from, size_t *n_from);

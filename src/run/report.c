@@ -168,10 +168,10 @@ int atoll_report_write_best(const atoll_report *rep, const char *dir, const atol
     json_string(f, fa->stopped_by);
     fprintf(f,
             ",\n  \"migration\": {\"topology\": \"%s\", \"interval\": %ld, \"migrants\": %ld, "
-            "\"sent\": %ld, \"received\": %ld, \"accepted\": %ld}\n}\n",
+            "\"sent\": %ld, \"received\": %ld, \"accepted\": %ld},\n  \"replica_swaps\": %ld\n}\n",
             atoll_topology_names[d->migration.topology], d->migration.interval,
             d->migration.migrants, fa->migrants_sent, fa->migrants_received,
-            fa->immigrants_accepted);
+            fa->immigrants_accepted, fa->replica_swaps);
     if (fclose(f) != 0) {
         free(text);
         return ATOLL_NOMEM("best.json");

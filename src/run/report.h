@@ -45,6 +45,7 @@ typedef struct {
     double utilisation; /* busy seconds over ranks x wall */
     const char *stopped_by;
     long migrants_sent, migrants_received, immigrants_accepted;
+    long replica_swaps; /* accepted replica-exchange swaps (pairs) */
 } atoll_run_facts;
 
 /* Write DIR/best.json atomically. */

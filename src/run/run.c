@@ -32,7 +32,7 @@ typedef struct {
     bool *busy;        /* leader: worker w (island rank) holds a task */
     atoll_value *values;
     size_t dim, width, task_width;
-    long accepted, evaluations;
+    long accepted, evaluations, swaps;
     double busy_s;
     double t0;
 } island_run;
@@ -122,9 +122,9 @@ static int island_create(island_run *r, const atoll_run_desc *d, atoll_comm *com
     r->task = malloc(r->task_width * sizeof *r->task);
     r->busy = calloc((size_t)r->n_workers + 1, sizeof *r->busy);
     r->values = calloc(r->dim, sizeof *r->values);
-    r->out = malloc(m * (r->dim + 1) * sizeof *r->out);
+    r->out = malloc((m * (r->dim + 1) + 2) * sizeof *r->out);
     r->out_score = malloc(m * sizeof *r->out_score);
-    r->in = malloc(k * m * (r->dim + 1) * sizeof *r->in);
+    r->in = malloc((k * m * (r->dim + 1) + r->dim + 2) * sizeof *r->in);
     if (!r->x || !r->row || !r->task || !r->busy || !r->values || !r->out || !r->out_score ||
         !r->in)
         return ATOLL_NOMEM("island workspaces");
@@ -187,6 +187,30 @@ static int migrate(island_run *r, long epoch, atoll_stop_state *st)
     return rc;
 }
 
+/* Replica exchange at `epoch`: trade (x, score, temperature) with this epoch's ladder partner
+ * and let the strategy apply the swap rule with a uniform both partners draw alike. */
+static int exchange(island_run *r, long epoch, atoll_stop_state *st)
+{
+    const atoll_strategy_type *type = r->d->strategy;
+    size_t w = r->dim + 2, n_in = 0;
+    double temperature = 0;
+    ATOLL_CALL(type->exchange_state(r->strategy, r->out, &r->out[r->dim], &temperature));
+    r->out[r->dim + 1] = temperature;
+    ATOLL_CALL(atoll_comm_migrate(r->comm, ATOLL_TOPOLOGY_PAIRS, r->d->seed, epoch, r->out, 1, w,
+                                  r->in, 1, &n_in, st));
+    if (n_in == 0)
+        return ATOLL_OK;
+    int partner = ((r->island + epoch) % 2 == 0) ? r->island + 1 : r->island - 1;
+    int low = partner < r->island ? partner : r->island;
+    double u = atoll_rng_uniform_at(r->d->seed, ATOLL_STREAM_EXCHANGE,
+                                    (uint64_t)epoch * (uint64_t)r->n_islands + (uint64_t)low);
+    bool swapped = false;
+    ATOLL_CALL(type->exchange_accept(r->strategy, r->in, r->in[r->dim], r->in[r->dim + 1], u,
+                                     &swapped));
+    r->swaps += swapped ? 1 : 0;
+    return ATOLL_OK;
+}
+
 /* Evaluate the point in `x` as trial `trial_id` and hand its row to rank 0. */
 static int evaluate(island_run *r, const double *x, long generation, long trial_id)
 {
@@ -236,8 +260,10 @@ static int take_result(island_run *r, long ticket, atoll_status status, double v
     long epoch = d->strategy->epoch(r->strategy);
     if (epoch > *epoch_seen) {
         *epoch_seen = epoch;
-        if (mig->interval > 0 && mig->migrants > 0 && r->n_islands > 1 &&
-            epoch % mig->interval == 0)
+        bool due = mig->interval > 0 && r->n_islands > 1 && epoch % mig->interval == 0;
+        if (due && d->strategy->exchanges && d->strategy->exchanges(r->strategy))
+            ATOLL_CALL(exchange(r, epoch, st));
+        if (due && mig->migrants > 0 && !st->stop)
             ATOLL_CALL(migrate(r, epoch, st));
     }
     return ATOLL_OK;
@@ -454,8 +480,8 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
 
     atoll_comm_stats cs;
     atoll_comm_get_stats(comm, &cs);
-    long counts[3] = {cs.sent, cs.received, r.accepted}, totals[3];
-    ATOLL_CALL(atoll_comm_sum_long(comm, counts, totals, 3));
+    long counts[4] = {cs.sent, cs.received, r.accepted, r.swaps}, totals[4];
+    ATOLL_CALL(atoll_comm_sum_long(comm, counts, totals, 4));
     double why = reason, why_all = 0;
     ATOLL_CALL(atoll_comm_max_double(comm, &why, &why_all, 1));
     island_destroy(&r);
@@ -471,7 +497,8 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
                                  .stopped_by = stop_names[(int)why_all],
                                  .migrants_sent = totals[0],
                                  .migrants_received = totals[1],
-                                 .immigrants_accepted = totals[2]};
+                                 .immigrants_accepted = totals[2],
+                                 .replica_swaps = totals[3] / 2};
         atoll_report_progress(&rep, true);
         if (rc == ATOLL_OK)
             rc = atoll_trials_finish(log);

@@ -59,6 +59,14 @@ typedef struct atoll_strategy_type {
     int (*immigrate)(void *state, size_t n, const double *x, const double *score,
                      size_t *accepted);
     void (*destroy)(void *state);
+    /* Optional state exchange between partner islands (replica exchange / parallel
+     * tempering). `exchanges` says whether this island takes part; exchange_state gives the
+     * current state (x, score, temperature); exchange_accept applies the swap rule to the
+     * partner's state with a uniform u that both partners share, and says if they swapped. */
+    bool (*exchanges)(const void *state);
+    int (*exchange_state)(void *state, double *x, double *score, double *temperature);
+    int (*exchange_accept)(void *state, const double *x, double score, double temperature,
+                           double u, bool *swapped);
     /* Optional: print facts about these settings for `atoll check` (e.g. the grid size). */
     void (*describe)(const void *params, const atoll_space *space, FILE *out);
 } atoll_strategy_type;
