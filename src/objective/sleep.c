@@ -9,7 +9,8 @@
  * ch. 4), given by their mean and coefficient of variation. With `depends_on = NAME` the
  * duration also grows with one parameter (0.1x at the low end of its range, 2x at the high
  * end), as training time grows with a batch count or a model width. A trial's duration is
- * drawn from a stream seeded by the trial's own seed, so it is the same on any rank.
+ * drawn from a stream seeded by the trial's own seed, so it is the same on any rank. Over
+ * [param] sections of any kind the function sees each value's number (a choice's index).
  */
 #include "objective/sleep.h"
 

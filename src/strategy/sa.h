@@ -23,7 +23,8 @@ extern const atoll_strategy_type atoll_strategy_sa;
  * compute the same exponent from the same four numbers and u, so both reach the same decision,
  * and on a swap each adopts the other's state (temperatures stay with the islands). A chain
  * that is still drawing its T0 samples reports temperature +INFINITY, and a failed state
- * reports score +INFINITY: neither ever swaps. None of these calls MPI.
+ * reports score +INFINITY: neither ever swaps. None of these calls MPI. The sa table's
+ * optional entries exchanges, exchange_state and exchange_accept are the first three below.
  */
 
 /* Whether the island was configured with replica_exchange = true. */

@@ -62,14 +62,19 @@ double atoll_sa_adapt_step(double step, double rate, double target);
  */
 bool atoll_sa_metropolis(double current, double proposed, double t, double u);
 
+/* What one move changes, in the order of the names [sa] move accepts. */
+typedef enum { ATOLL_SA_MOVE_ALL = 0, ATOLL_SA_MOVE_ONE = 1 } atoll_sa_move_kind;
+
 /*
- * A move from `from` into `to` (dim = space->n, no overlap): a choice parameter is re-drawn
- * uniformly with probability `flip` and kept otherwise; every other coordinate takes a
- * N(0, step^2) step, folded back into [0,1] by reflection at the bounds. The result is snapped
- * (ints and choices at the centre of their cell).
+ * A move from `from` into `to` (dim = space->n, no overlap). ALL: a choice parameter is
+ * re-drawn uniformly with probability `flip` and kept otherwise; every other coordinate takes a
+ * N(0, step^2) step, folded back into [0,1] by reflection at the bounds. ONE: a single
+ * coordinate drawn uniformly moves that way (a choice is then always re-drawn; `flip` is
+ * unused); the others are copied. The result is snapped (ints and choices at the centre of
+ * their cell).
  */
-void atoll_sa_move(const atoll_space *space, const double *from, double *to, double step,
-                   double flip, gsl_rng *rng);
+void atoll_sa_move(const atoll_space *space, atoll_sa_move_kind kind, const double *from,
+                   double *to, double step, double flip, gsl_rng *rng);
 
 /*
  * The replica-exchange rule for chains i and j with energies (scores) e and temperatures t:
