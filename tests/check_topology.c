@@ -31,10 +31,11 @@ static void neighbour_tables(atoll_topology t, int n, long epoch, bool sends[][M
 START_TEST(test_topology_sends_match_receives)
 {
     const atoll_topology all[] = {ATOLL_TOPOLOGY_RING, ATOLL_TOPOLOGY_FULL,
-                                  ATOLL_TOPOLOGY_RANDOM, ATOLL_TOPOLOGY_PAIRS};
+                                  ATOLL_TOPOLOGY_RANDOM, ATOLL_TOPOLOGY_PAIRS,
+                                  ATOLL_TOPOLOGY_TORUS};
     bool sends[MAX_ISLANDS][MAX_ISLANDS], recvs[MAX_ISLANDS][MAX_ISLANDS];
     size_t n_to[MAX_ISLANDS];
-    for (size_t t = 0; t < 4; t++)
+    for (size_t t = 0; t < 5; t++)
         for (int n = 1; n <= 9; n++)
             for (long epoch = 0; epoch < 6; epoch++) {
                 neighbour_tables(all[t], n, epoch, sends, recvs, n_to);
@@ -46,6 +47,7 @@ START_TEST(test_topology_sends_match_receives)
                     size_t want = n == 1                          ? 0
                                   : all[t] == ATOLL_TOPOLOGY_FULL ? (size_t)n - 1
                                   : all[t] == ATOLL_TOPOLOGY_PAIRS ? n_to[i]
+                                  : all[t] == ATOLL_TOPOLOGY_TORUS ? n_to[i]
                                                                    : 1;
                     ck_assert_uint_eq(n_to[i], want);
                 }
@@ -82,6 +84,27 @@ START_TEST(test_topology_random_redraws_each_epoch_alike_everywhere)
 }
 END_TEST
 
+START_TEST(test_topology_torus_grid)
+{
+    bool sends[MAX_ISLANDS][MAX_ISLANDS], recvs[MAX_ISLANDS][MAX_ISLANDS];
+    size_t n_to[MAX_ISLANDS];
+    /* 12 islands: 4 x 3; island 4 = (1, 1) has 3, 5, 1, 7 around it. */
+    neighbour_tables(ATOLL_TOPOLOGY_TORUS, 12, 0, sends, recvs, n_to);
+    ck_assert_uint_eq(n_to[4], 4);
+    ck_assert(sends[4][3] && sends[4][5] && sends[4][1] && sends[4][7]);
+    /* wrap-around: island 0 = (0, 0) reaches 2 and 9 */
+    ck_assert(sends[0][2] && sends[0][9] && sends[0][1] && sends[0][3]);
+    /* 9 islands: 3 x 3, everyone has four distinct neighbours */
+    neighbour_tables(ATOLL_TOPOLOGY_TORUS, 9, 0, sends, recvs, n_to);
+    for (int i = 0; i < 9; i++)
+        ck_assert_uint_eq(n_to[i], 4);
+    /* 7 islands (prime): a 7 x 1 ring, two neighbours each */
+    neighbour_tables(ATOLL_TOPOLOGY_TORUS, 7, 0, sends, recvs, n_to);
+    for (int i = 0; i < 7; i++)
+        ck_assert_uint_eq(n_to[i], 2);
+}
+END_TEST
+
 START_TEST(test_topology_shared_uniform)
 {
     double u = atoll_rng_uniform_at(3, ATOLL_STREAM_EXCHANGE, 17);
@@ -102,6 +125,7 @@ int main(void)
     tcase_add_test(tc, test_topology_sends_match_receives);
     tcase_add_test(tc, test_topology_pairs_alternate_along_the_ladder);
     tcase_add_test(tc, test_topology_random_redraws_each_epoch_alike_everywhere);
+    tcase_add_test(tc, test_topology_torus_grid);
     tcase_add_test(tc, test_topology_shared_uniform);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

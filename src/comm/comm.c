@@ -109,8 +109,10 @@ int atoll_comm_init(int *argc, char ***argv, atoll_comm **out)
 {
     int initialized = 0;
     MPI_Initialized(&initialized);
+    /* A leader may run its own evaluation on a helper thread; MPI stays on this one. */
+    int provided = 0;
     if (!initialized)
-        MPI_CHECK(MPI_Init(argc, argv));
+        MPI_CHECK(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided));
     atoll_comm *comm = calloc(1, sizeof *comm);
     if (!comm)
         return ATOLL_NOMEM("the communicator");

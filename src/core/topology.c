@@ -7,7 +7,18 @@
 #include "core/error.h"
 #include "core/rng.h"
 
-const char *const atoll_topology_names[] = {"ring", "full", "random", NULL};
+const char *const atoll_topology_names[] = {"ring", "full", "random", "torus", NULL};
+
+/* Add island j to a neighbour list unless it is `self` or already there. */
+static void add_unique(int *list, size_t *n, int j, int self)
+{
+    if (j == self)
+        return;
+    for (size_t k = 0; k < *n; k++)
+        if (list[k] == j)
+            return;
+    list[(*n)++] = j;
+}
 
 int atoll_topology_neighbours(atoll_topology topology, int n_islands, int island, long epoch,
                               uint64_t seed, int *to, size_t *n_to, int *from, size_t *n_from)
@@ -27,6 +38,20 @@ int atoll_topology_neighbours(atoll_topology topology, int n_islands, int island
                 from[(*n_from)++] = j;
             }
         break;
+    case ATOLL_TOPOLOGY_TORUS: {
+        int cols = 1;
+        for (int c = 1; (long)c * c <= n_islands; c++)
+            if (n_islands % c == 0)
+                cols = c;
+        int rows = n_islands / cols, r = island / cols, c = island % cols;
+        int around[4] = {r * cols + (c + 1) % cols, r * cols + (c + cols - 1) % cols,
+                         ((r + 1) % rows) * cols + c, ((r + rows - 1) % rows) * cols + c};
+        for (int k = 0; k < 4; k++) {
+            add_unique(to, n_to, around[k], island);
+            add_unique(from, n_from, around[k], island);
+        }
+        break;
+    }
     case ATOLL_TOPOLOGY_PAIRS: {
         int partner = ((island + epoch) % 2 == 0) ? island + 1 : island - 1;
         if (partner >= 0 && partner < n_islands) {

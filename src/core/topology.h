@@ -1,4 +1,4 @@
-/* topology.h - who sends migrants to whom at each epoch: ring, full, random. */
+/* topology.h - who sends migrants to whom at each epoch: ring, full, random, torus. */
 #ifndef ATOLL_CORE_TOPOLOGY_H
 #define ATOLL_CORE_TOPOLOGY_H
 
@@ -10,7 +10,8 @@ typedef enum {
     ATOLL_TOPOLOGY_RING = 0,
     ATOLL_TOPOLOGY_FULL = 1,
     ATOLL_TOPOLOGY_RANDOM = 2,
-    ATOLL_TOPOLOGY_PAIRS = 3 /* not a migration choice: replica-exchange partners */
+    ATOLL_TOPOLOGY_TORUS = 3,
+    ATOLL_TOPOLOGY_PAIRS = 4 /* not a migration choice: replica-exchange partners */
 } atoll_topology;
 
 /* Names as written in a config, NULL-terminated, in enum order. */
@@ -28,7 +29,9 @@ typedef struct {
  * (`to`) and receives from (`from`), each array of capacity n_islands, counts in *n_to and
  * *n_from. ring: i -> i+1. full: everyone else. random: a fresh random cycle through all
  * islands each epoch, drawn from (seed, epoch) only, so every island computes the same cycle
- * without talking. pairs: neighbours on the ladder of islands, alternating: at even epochs
+ * without talking. torus: islands on a rows x cols grid (cols the largest divisor of n_islands
+ * not above its square root) wrapping at the edges; each exchanges with its four neighbours
+ * (fewer when the grid is thin). pairs: neighbours on the ladder of islands, alternating: at even epochs
  * 0-1, 2-3, ..., at odd epochs 1-2, 3-4, ... (an island left without a partner has none). A
  * single island has no neighbours. Returns ATOLL_ERR_NOMEM or ATOLL_OK.
  */

@@ -29,7 +29,8 @@ typedef struct {
     const char *out; /* borrowed from cfg */
     double progress_s;
     long islands;         /* 0 = one island per rank */
-    int leader_evaluates; /* 0 no, 1 yes, 2 auto (when the island has fewer than 4 ranks) */
+    int leader_evaluates; /* 0 no, 1 yes, 2 auto (= yes: on a helper thread when it has
+                             workers, so dispatch never waits for it) */
 } atoll_run_desc;
 
 /*

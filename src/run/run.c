@@ -2,6 +2,8 @@
 #include "run/run.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,20 @@
 enum { STOP_BUDGET = 0, STOP_TARGET = 1, STOP_TIME = 2 };
 static const char *const stop_names[] = {"budget", "target", "time_limit"};
 
+/* A leader's own evaluation, run on a helper thread so that its main thread keeps dispatching
+ * to the workers meanwhile. The thread only runs the objective; every MPI call stays on the
+ * main thread. */
+typedef struct {
+    pthread_t thread;
+    bool running;
+    atomic_bool done;
+    double *x;
+    long ticket, generation, trial;
+    atoll_eval ev;
+    double start, end;
+    int rc;
+} background_eval;
+
 /* Everything one rank holds while its island searches. */
 typedef struct {
     const atoll_run_desc *d;
@@ -25,6 +41,7 @@ typedef struct {
     bool leader;
     int n_workers;     /* the island's other ranks (leader only) */
     bool self_eval;    /* whether the leader evaluates too */
+    background_eval bg; /* the leader's own evaluation while it has workers */
     atoll_strategy_env env;
     void *strategy;    /* leader only */
     void *objective;
@@ -103,9 +120,7 @@ static int island_create(island_run *r, const atoll_run_desc *d, atoll_comm *com
     r->island = atoll_comm_island(comm);
     r->leader = atoll_comm_island_rank(comm) == 0;
     r->n_workers = r->leader ? atoll_comm_island_size(comm) - 1 : 0;
-    r->self_eval = d->leader_evaluates == 1 ||
-                   (d->leader_evaluates == 2 && atoll_comm_island_size(comm) < 4) ||
-                   r->n_workers == 0;
+    r->self_eval = d->leader_evaluates != 0 || r->n_workers == 0;
     r->dim = d->space->n;
     r->width = ATOLL_ROW_X + r->dim;
     r->task_width = TASK_X + r->dim;
@@ -120,12 +135,13 @@ static int island_create(island_run *r, const atoll_run_desc *d, atoll_comm *com
     r->x = malloc(r->dim * sizeof *r->x);
     r->row = malloc(r->width * sizeof *r->row);
     r->task = malloc(r->task_width * sizeof *r->task);
+    r->bg.x = malloc(r->dim * sizeof *r->bg.x);
     r->busy = calloc((size_t)r->n_workers + 1, sizeof *r->busy);
     r->values = calloc(r->dim, sizeof *r->values);
     r->out = malloc((m * (r->dim + 1) + 2) * sizeof *r->out);
     r->out_score = malloc(m * sizeof *r->out_score);
     r->in = malloc((k * m * (r->dim + 1) + r->dim + 2) * sizeof *r->in);
-    if (!r->x || !r->row || !r->task || !r->busy || !r->values || !r->out || !r->out_score ||
+    if (!r->x || !r->row || !r->task || !r->bg.x || !r->busy || !r->values || !r->out || !r->out_score ||
         !r->in)
         return ATOLL_NOMEM("island workspaces");
     if (r->leader)
@@ -144,6 +160,7 @@ static void island_destroy(island_run *r)
     free(r->x);
     free(r->row);
     free(r->task);
+    free(r->bg.x);
     free(r->busy);
     free(r->values);
     free(r->out);
@@ -211,20 +228,29 @@ static int exchange(island_run *r, long epoch, atoll_stop_state *st)
     return ATOLL_OK;
 }
 
-/* Evaluate the point in `x` as trial `trial_id` and hand its row to rank 0. */
-static int evaluate(island_run *r, const double *x, long generation, long trial_id)
+/* Run the objective on `x` as trial `trial_id` (no MPI: safe on the helper thread). */
+static int run_objective(island_run *r, const double *x, long trial_id, atoll_eval *ev,
+                         double *start, double *end)
 {
     const atoll_run_desc *d = r->d;
     atoll_space_decode(d->space, x, r->values);
     atoll_trial_ctx ctx = {.trial = trial_id,
                            .seed = atoll_rng_seed(d->seed, ATOLL_STREAM_OBJECTIVE,
                                                   (uint64_t)trial_id)};
-    atoll_eval ev = {.value = NAN, .status = ATOLL_STATUS_FAILED};
-    double start = atoll_now();
-    ATOLL_CALL(d->objective->evaluate(r->objective, r->values, &ctx, &ev));
-    double end = atoll_now();
-    if (ev.status == ATOLL_STATUS_OK && !isfinite(ev.value))
-        ev.status = ATOLL_STATUS_FAILED;
+    ev->value = NAN;
+    ev->status = ATOLL_STATUS_FAILED;
+    *start = atoll_now();
+    int rc = d->objective->evaluate(r->objective, r->values, &ctx, ev);
+    *end = atoll_now();
+    if (ev->status == ATOLL_STATUS_OK && !isfinite(ev->value))
+        ev->status = ATOLL_STATUS_FAILED;
+    return rc;
+}
+
+/* Make the row of a finished evaluation and hand it to rank 0. */
+static int finish_row(island_run *r, const double *x, long generation, long trial_id,
+                      atoll_eval ev, double start, double end)
+{
     r->evaluations++;
     r->busy_s += end - start;
     r->row[ATOLL_ROW_TRIAL] = (double)trial_id;
@@ -237,6 +263,54 @@ static int evaluate(island_run *r, const double *x, long generation, long trial_
     r->row[ATOLL_ROW_DURATION] = end - start;
     memcpy(r->row + ATOLL_ROW_X, x, r->dim * sizeof *x);
     return atoll_comm_row(r->comm, r->row);
+}
+
+/* Evaluate the point in `x` as trial `trial_id` and hand its row to rank 0. */
+static int evaluate(island_run *r, const double *x, long generation, long trial_id)
+{
+    atoll_eval ev;
+    double start, end;
+    ATOLL_CALL(run_objective(r, x, trial_id, &ev, &start, &end));
+    return finish_row(r, x, generation, trial_id, ev, start, end);
+}
+
+static void *background_main(void *arg)
+{
+    island_run *r = arg;
+    background_eval *bg = &r->bg;
+    bg->rc = run_objective(r, bg->x, bg->trial, &bg->ev, &bg->start, &bg->end);
+    atomic_store(&bg->done, true);
+    return NULL;
+}
+
+/* Leader: start its own evaluation of bg.x on the helper thread. */
+static int background_start(island_run *r, long ticket, long generation, long trial)
+{
+    background_eval *bg = &r->bg;
+    bg->ticket = ticket;
+    bg->generation = generation;
+    bg->trial = trial;
+    atomic_store(&bg->done, false);
+    if (pthread_create(&bg->thread, NULL, background_main, r) != 0)
+        return ATOLL_RAISE(ATOLL_ERR_RUNTIME, "cannot start an evaluation thread");
+    bg->running = true;
+    return ATOLL_OK;
+}
+
+/* Leader: collect its own evaluation if it has finished (or wait for it when `wait`), log its
+ * row and say whether one was collected. */
+static int background_collect(island_run *r, bool wait, bool *collected)
+{
+    background_eval *bg = &r->bg;
+    *collected = false;
+    if (!bg->running || (!wait && !atomic_load(&bg->done)))
+        return ATOLL_OK;
+    pthread_join(bg->thread, NULL);
+    bg->running = false;
+    ATOLL_CALL(bg->rc);
+    ATOLL_CALL(finish_row(r, bg->x, bg->generation, bg->trial, bg->ev, bg->start, bg->end));
+    *collected = true;
+    return ATOLL_OK;
 }
 
 static bool hits_target(const atoll_run_desc *d, atoll_status status, double value)
@@ -305,7 +379,16 @@ static int lead(island_run *r, atoll_report *rep, int *reason)
             if (st.stop || *reason != STOP_BUDGET)
                 goto out;
         }
-        if (issued == r->env.budget && in_flight == 0)
+        bool collected = false;
+        ATOLL_CALL(background_collect(r, false, &collected));
+        if (collected) {
+            progress = true;
+            ATOLL_CALL(take_result(r, r->bg.ticket, (atoll_status)r->row[ATOLL_ROW_STATUS],
+                                   r->row[ATOLL_ROW_VALUE], &epoch_seen, reason, &st));
+            if (st.stop || *reason != STOP_BUDGET)
+                goto out;
+        }
+        if (issued == r->env.budget && in_flight == 0 && !r->bg.running)
             break;
         /* Keep every idle worker busy. */
         for (int w = 1; w <= r->n_workers && issued < r->env.budget; w++) {
@@ -326,8 +409,22 @@ static int lead(island_run *r, atoll_report *rep, int *reason)
             issued++;
             progress = true;
         }
-        /* The leader evaluates too when that is on and work is left. */
-        if (r->self_eval && issued < r->env.budget) {
+        /* The leader evaluates too when that is on and work is left: on the helper thread
+         * when it has workers to keep busy, inline when it has none. */
+        if (r->self_eval && r->n_workers > 0 && !r->bg.running && issued < r->env.budget) {
+            long ticket = 0, generation = 0;
+            bool ready = false;
+            ATOLL_CALL(d->strategy->ask(r->strategy, r->bg.x, &ticket, &generation, &ready));
+            if (ready) {
+                ATOLL_CALL(background_start(r, ticket, generation,
+                                            r->env.budget_offset + issued));
+                issued++;
+                progress = true;
+            } else if (in_flight == 0) {
+                return ATOLL_RAISE(ATOLL_ERR_RUNTIME, "strategy %s waits with no trial in flight",
+                                   d->strategy->name);
+            }
+        } else if (r->self_eval && r->n_workers == 0 && issued < r->env.budget) {
             long ticket = 0, generation = 0;
             bool ready = false;
             ATOLL_CALL(d->strategy->ask(r->strategy, r->x, &ticket, &generation, &ready));
@@ -343,7 +440,7 @@ static int lead(island_run *r, atoll_report *rep, int *reason)
                 return ATOLL_RAISE(ATOLL_ERR_RUNTIME, "strategy %s waits with no trial in flight",
                                    d->strategy->name);
             }
-        } else if (issued < r->env.budget && in_flight == 0) {
+        } else if (issued < r->env.budget && in_flight == 0 && !r->bg.running) {
             return ATOLL_RAISE(ATOLL_ERR_RUNTIME, "strategy %s waits with no trial in flight",
                                d->strategy->name);
         }
@@ -352,7 +449,10 @@ static int lead(island_run *r, atoll_report *rep, int *reason)
         else
             atoll_comm_pause(r->comm, &backoff_ns);
     }
-out:
+out:;
+    /* An evaluation the leader started still finishes and is logged: nothing is lost. */
+    bool collected = false;
+    ATOLL_CALL(background_collect(r, true, &collected));
     ATOLL_CALL(atoll_comm_workers_quit(r->comm));
     return atoll_comm_island_done(r->comm, epoch_seen);
 }

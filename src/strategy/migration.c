@@ -4,11 +4,10 @@
 #include "core/error.h"
 #include "strategy/strategy.h"
 
-static const char *const topology_names[] = {"ring", "full", "random", NULL};
 
 /* The migration keys and their defaults. */
 static const atoll_migration migration_defaults = {
-    .topology = ATOLL_TOPOLOGY_RING, /* topology: ring | full | random */
+    .topology = ATOLL_TOPOLOGY_RING, /* topology: ring | full | random | torus */
     .migrants = 2,                   /* migrants: individuals sent to each neighbour, >= 0 */
     .interval = 10,                  /* migration_interval: epochs between migrations; 0 never */
 };
@@ -20,8 +19,8 @@ int atoll_migration_configure(atoll_config *cfg, const char *section, atoll_migr
     const atoll_migration *d = &migration_defaults;
     int topology;
     long migrants, interval;
-    ATOLL_CALL(atoll_config_get_enum(cfg, section, "topology", topology_names[d->topology],
-                                     topology_names, &topology));
+    ATOLL_CALL(atoll_config_get_enum(cfg, section, "topology", atoll_topology_names[d->topology],
+                                     atoll_topology_names, &topology));
     ATOLL_CALL(atoll_config_get_long(cfg, section, "migrants", d->migrants, 0, 1000000,
                                      &migrants));
     ATOLL_CALL(atoll_config_get_long(cfg, section, "migration_interval", d->interval, 0, LONG_MAX,
