@@ -10,6 +10,7 @@
 #include "core/space.h"
 #include "strategy/ga_ops.h"
 #include "strategy/strategy.h"
+#include "support.h"
 
 #define MAX_DIM 8
 #define MAX_POP 64
@@ -24,19 +25,6 @@ typedef struct {
     atoll_migration migration;
 } ga_fixture;
 
-/* A space of n real parameters over [0,1]. */
-static atoll_space *real_space(size_t n)
-{
-    atoll_space *space = NULL;
-    ck_assert_int_eq(atoll_space_create(&space), ATOLL_OK);
-    for (size_t i = 0; i < n; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "x%zu", i + 1);
-        ck_assert_int_eq(atoll_space_add_real(space, name, 0.0, 1.0, ATOLL_SCALE_LINEAR),
-                         ATOLL_OK);
-    }
-    return space;
-}
 
 /* Configure ga from `ini` and create it over `space` (taken over by the fixture). */
 static void ga_open_space(ga_fixture *f, const char *ini, atoll_space *space, uint64_t seed)
@@ -677,8 +665,9 @@ START_TEST(test_ga_config)
     ck_assert_msg(strstr(msg, "[ga] mutation_rate"), "%s", msg);
     msg = configure_error("[ga]\nschedule = async\n");
     ck_assert_msg(strstr(msg, "[ga] schedule"), "%s", msg);
-    msg = configure_error("[ga]\ntopology = torus\n");
-    ck_assert_msg(strstr(msg, "[ga] topology"), "%s", msg);
+    msg = configure_error("[ga]\ntopology = star\n");
+    ck_assert_str_eq(msg, "bad.ini:2: [ga] topology: must be one of: ring, full, random, torus "
+                          "(got 'star')");
     msg = configure_error("[ga]\nmigrants = -1\n");
     ck_assert_msg(strstr(msg, "[ga] migrants"), "%s", msg);
 }

@@ -13,6 +13,7 @@
 #include "strategy/sa.h"
 #include "strategy/sa_ops.h"
 #include "strategy/strategy.h"
+#include "support.h"
 
 #define MAX_DIM 8
 
@@ -26,19 +27,6 @@ typedef struct {
     atoll_migration migration;
 } sa_fixture;
 
-/* A space of n real parameters over [0,1]. */
-static atoll_space *real_space(size_t n)
-{
-    atoll_space *space = NULL;
-    ck_assert_int_eq(atoll_space_create(&space), ATOLL_OK);
-    for (size_t i = 0; i < n; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "x%zu", i + 1);
-        ck_assert_int_eq(atoll_space_add_real(space, name, 0.0, 1.0, ATOLL_SCALE_LINEAR),
-                         ATOLL_OK);
-    }
-    return space;
-}
 
 /* Configure sa from `ini` and create island `island` of n_islands over `space` (taken over by
  * the fixture) with `budget` evaluations. */

@@ -10,6 +10,7 @@
 #include "core/space.h"
 #include "strategy/grid.h"
 #include "strategy/strategy.h"
+#include "support.h"
 
 #define SAMPLERS_SEED 424242u
 #define SAMPLERS_BUDGET 97L
@@ -26,19 +27,6 @@ typedef struct {
     atoll_migration migration;
 } sampler_fixture;
 
-/* A space of n real parameters over [0,1]. */
-static atoll_space *real_space(size_t n)
-{
-    atoll_space *space = NULL;
-    ck_assert_int_eq(atoll_space_create(&space), ATOLL_OK);
-    for (size_t i = 0; i < n; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "x%zu", i + 1);
-        ck_assert_int_eq(atoll_space_add_real(space, name, 0.0, 1.0, ATOLL_SCALE_LINEAR),
-                         ATOLL_OK);
-    }
-    return space;
-}
 
 /* Configure strategy `name` from `ini` over `space` (taken over); returns the configure
  * status and leaves the fixture ready for sampler_close either way. */
