@@ -27,6 +27,8 @@ struct atoll_comm {
     int migr_rank, migr_size; /* rank and size in `migr` (the leaders); -1 off the leaders */
     long *island_sent_to, *island_received_from;
 
+    bool threads_ok; /* MPI allows helper threads (that make no MPI calls) */
+
     /* accounting: seconds spent in MPI calls other than polite sleeps */
     double comm_s;
 
@@ -110,12 +112,15 @@ int atoll_comm_init(int *argc, char ***argv, atoll_comm **out)
     int initialized = 0;
     MPI_Initialized(&initialized);
     /* A leader may run its own evaluation on a helper thread; MPI stays on this one. */
-    int provided = 0;
+    int provided = MPI_THREAD_SINGLE;
     if (!initialized)
         MPI_CHECK(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided));
+    else
+        MPI_CHECK(MPI_Query_thread(&provided));
     atoll_comm *comm = calloc(1, sizeof *comm);
     if (!comm)
         return ATOLL_NOMEM("the communicator");
+    comm->threads_ok = provided >= MPI_THREAD_FUNNELED;
     MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &comm->rank));
     MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &comm->size));
     MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &comm->rows));
@@ -433,24 +438,22 @@ static int recv_migration(atoll_comm *comm, MPI_Status *probed, int *count)
     return ATOLL_OK;
 }
 
-int atoll_comm_migrate(atoll_comm *comm, atoll_topology topology, uint64_t seed, long epoch,
-                       const double *out, size_t n_out, size_t width, double *in, size_t in_cap,
-                       size_t *n_in, atoll_stop_state *state)
+/* Send `n_out` records to comm->to[0..n_to) and wait for this epoch's records from
+ * comm->from[0..n_from), skipping islands that finished before `epoch`. */
+static int trade(atoll_comm *comm, size_t n_to, size_t n_from, long epoch, const double *out,
+                 size_t n_out, size_t width, double *in, size_t in_cap, size_t *n_in,
+                 atoll_stop_state *state)
 {
-    size_t n_to = 0, n_from = 0;
     double t = now_s();
     *n_in = 0;
-    ATOLL_CALL(atoll_topology_neighbours(topology, comm->migr_size, comm->migr_rank, epoch, seed,
-                                         comm->to,
-                                         &n_to, comm->from, &n_from));
     /* Send first, so that neighbours waiting on each other never deadlock. */
     ATOLL_CALL(ensure_msg_in(comm, 2 + n_out * width));
     double *msg = comm->msg_in;
     msg[0] = (double)epoch;
     msg[1] = (double)n_out;
     memcpy(msg + 2, out, n_out * width * sizeof *out);
-    for (size_t t = 0; t < n_to; t++) {
-        int dest = comm->to[t];
+    for (size_t k = 0; k < n_to; k++) {
+        int dest = comm->to[k];
         if (comm->done_epoch[dest] >= 0 && comm->done_epoch[dest] < epoch)
             continue; /* finished before this epoch: it will not read them */
         ATOLL_CALL(send_copy(comm, comm->migr, dest, TAG_MIGRANTS, msg, 2 + n_out * width));
@@ -501,6 +504,33 @@ int atoll_comm_migrate(atoll_comm *comm, atoll_topology topology, uint64_t seed,
         }
     }
     comm->comm_s += now_s() - t;
+    return ATOLL_OK;
+}
+
+int atoll_comm_migrate(atoll_comm *comm, atoll_topology topology, uint64_t seed, long epoch,
+                       const double *out, size_t n_out, size_t width, double *in, size_t in_cap,
+                       size_t *n_in, atoll_stop_state *state)
+{
+    size_t n_to = 0, n_from = 0;
+    *n_in = 0;
+    if (comm->migr == MPI_COMM_NULL)
+        return ATOLL_OK;
+    ATOLL_CALL(atoll_topology_neighbours(topology, comm->migr_size, comm->migr_rank, epoch, seed,
+                                         comm->to, &n_to, comm->from, &n_from));
+    return trade(comm, n_to, n_from, epoch, out, n_out, width, in, in_cap, n_in, state);
+}
+
+int atoll_comm_swap(atoll_comm *comm, int partner, long epoch, const double *out, size_t width,
+                    double *in, bool *got, atoll_stop_state *state)
+{
+    size_t n_in = 0;
+    *got = false;
+    if (comm->migr == MPI_COMM_NULL || partner < 0 || partner >= comm->migr_size ||
+        partner == comm->migr_rank)
+        return ATOLL_OK;
+    comm->to[0] = comm->from[0] = partner;
+    ATOLL_CALL(trade(comm, 1, 1, epoch, out, 1, width, in, 1, &n_in, state));
+    *got = n_in == 1;
     return ATOLL_OK;
 }
 
@@ -732,6 +762,11 @@ void atoll_comm_pause(atoll_comm *comm, long *ns)
 {
     (void)comm;
     backoff(ns);
+}
+
+bool atoll_comm_threads_ok(const atoll_comm *comm)
+{
+    return comm->threads_ok;
 }
 
 double atoll_comm_seconds(const atoll_comm *comm)

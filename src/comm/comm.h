@@ -53,8 +53,8 @@ int atoll_comm_row(atoll_comm *comm, const double *row);
  * retires completed sends. Call between evaluations. */
 int atoll_comm_poll(atoll_comm *comm);
 
-/* The stop agreement as last completed: stop = some rank asked to stop (target, time limit,
- * signal); all_done = every island has finished its budget. */
+/* The stop agreement as last completed: stop = some rank asked to stop (target or time
+ * limit); all_done = every island has finished its budget. */
 typedef struct {
     bool stop;
     bool all_done;
@@ -83,6 +83,12 @@ int atoll_comm_stop_wait(atoll_comm *comm, bool want_stop, atoll_stop_state *sta
 int atoll_comm_migrate(atoll_comm *comm, atoll_topology topology, uint64_t seed, long epoch,
                        const double *out, size_t n_out, size_t width, double *in, size_t in_cap,
                        size_t *n_in, atoll_stop_state *state);
+
+/* Trade one record of `width` doubles with island `partner` at `epoch` (the same
+ * synchronous rules as atoll_comm_migrate: send, then wait for the partner's record of this
+ * epoch unless it has finished). *got says whether the partner's record arrived. */
+int atoll_comm_swap(atoll_comm *comm, int partner, long epoch, const double *out, size_t width,
+                    double *in, bool *got, atoll_stop_state *state);
 
 /* Tell every other island that this one has finished after `last_epoch` epochs, so nobody
  * waits for its migrants any longer. Call once per island. */
@@ -116,9 +122,12 @@ int atoll_comm_task_wait(atoll_comm *comm, double *task, size_t cap, bool *quit,
 /* Worker: send a result of n doubles to the leader, without blocking. */
 int atoll_comm_result_send(atoll_comm *comm, const double *result, size_t n);
 
-/* Sleep a little while nothing happens: from 20 us growing to 2 ms; reset *ns to 0 after
- * progress. */
+/* Wait a little while nothing happens: yield the core a few hundred times, then sleep from
+ * 20 us doubling up to about 2.5 ms; reset *ns to 0 after progress. */
 void atoll_comm_pause(atoll_comm *comm, long *ns);
+
+/* Whether MPI was started with thread support for helper threads that make no MPI calls. */
+bool atoll_comm_threads_ok(const atoll_comm *comm);
 
 /* Seconds this rank has spent inside communication calls (sleeps excluded). */
 double atoll_comm_seconds(const atoll_comm *comm);

@@ -120,7 +120,8 @@ static int island_create(island_run *r, const atoll_run_desc *d, atoll_comm *com
     r->island = atoll_comm_island(comm);
     r->leader = atoll_comm_island_rank(comm) == 0;
     r->n_workers = r->leader ? atoll_comm_island_size(comm) - 1 : 0;
-    r->self_eval = d->leader_evaluates != 0 || r->n_workers == 0;
+    /* With workers the leader evaluates on a helper thread, which MPI must allow. */
+    r->self_eval = (d->leader_evaluates != 0 && atoll_comm_threads_ok(comm)) || r->n_workers == 0;
     r->dim = d->space->n;
     r->width = ATOLL_ROW_X + r->dim;
     r->task_width = TASK_X + r->dim;
@@ -209,18 +210,26 @@ static int migrate(island_run *r, long epoch, atoll_stop_state *st)
 static int exchange(island_run *r, long epoch, atoll_stop_state *st)
 {
     const atoll_strategy_type *type = r->d->strategy;
-    size_t w = r->dim + 2, n_in = 0;
+    size_t w = r->dim + 2;
     double temperature = 0;
     ATOLL_CALL(type->exchange_state(r->strategy, r->out, &r->out[r->dim], &temperature));
     r->out[r->dim + 1] = temperature;
-    ATOLL_CALL(atoll_comm_migrate(r->comm, ATOLL_TOPOLOGY_PAIRS, r->d->seed, epoch, r->out, 1, w,
-                                  r->in, 1, &n_in, st));
-    if (n_in == 0)
+    /* Partners alternate along the ladder from one exchange round to the next (0-1, 2-3,
+     * then 1-2, 3-4), whatever the migration interval. */
+    long round = epoch / r->d->migration.interval;
+    int to[2], from[2];
+    size_t n_to = 0, n_from = 0;
+    ATOLL_CALL(atoll_topology_neighbours(ATOLL_TOPOLOGY_PAIRS, r->n_islands, r->island, round,
+                                         r->d->seed, to, &n_to, from, &n_from));
+    if (n_to == 0)
         return ATOLL_OK;
-    int partner = ((r->island + epoch) % 2 == 0) ? r->island + 1 : r->island - 1;
-    int low = partner < r->island ? partner : r->island;
+    bool got = false;
+    ATOLL_CALL(atoll_comm_swap(r->comm, to[0], epoch, r->out, w, r->in, &got, st));
+    if (!got)
+        return ATOLL_OK;
+    int low = to[0] < r->island ? to[0] : r->island;
     double u = atoll_rng_uniform_at(r->d->seed, ATOLL_STREAM_EXCHANGE,
-                                    (uint64_t)epoch * (uint64_t)r->n_islands + (uint64_t)low);
+                                    (uint64_t)round * (uint64_t)r->n_islands + (uint64_t)low);
     bool swapped = false;
     ATOLL_CALL(type->exchange_accept(r->strategy, r->in, r->in[r->dim], r->in[r->dim + 1], u,
                                      &swapped));
