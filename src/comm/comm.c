@@ -520,6 +520,42 @@ int atoll_comm_migrate(atoll_comm *comm, atoll_topology topology, uint64_t seed,
     return trade(comm, n_to, n_from, epoch, out, n_out, width, in, in_cap, n_in, state);
 }
 
+int atoll_comm_migrate_async(atoll_comm *comm, atoll_topology topology, uint64_t seed,
+                             long epoch, const double *out, size_t n_out, size_t width,
+                             double *in, size_t in_cap, size_t *n_in)
+{
+    size_t n_to = 0, n_from = 0;
+    atoll_stop_state unused;
+    *n_in = 0;
+    if (comm->migr == MPI_COMM_NULL)
+        return ATOLL_OK;
+    ATOLL_CALL(atoll_topology_neighbours(topology, comm->migr_size, comm->migr_rank, epoch, seed,
+                                         comm->to, &n_to, comm->from, &n_from));
+    /* Send to this epoch's neighbours and wait for nobody. */
+    ATOLL_CALL(trade(comm, n_to, 0, epoch, out, n_out, width, in, in_cap, n_in, &unused));
+    double t = now_s();
+    for (;;) {
+        int flag = 0, count = 0;
+        MPI_Status st;
+        MPI_CHECK(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm->migr, &flag, &st));
+        if (!flag)
+            break;
+        ATOLL_CALL(recv_migration(comm, &st, &count));
+        if (st.MPI_TAG != TAG_MIGRANTS || count < 2)
+            continue;
+        comm->stats.messages++;
+        size_t k = (size_t)comm->msg_in[1];
+        if (2 + k * width > (size_t)count)
+            return ATOLL_RAISE(ATOLL_ERR_MPI, "malformed migration message from rank %d",
+                               st.MPI_SOURCE);
+        for (size_t m = 0; m < k && *n_in < in_cap; m++, (*n_in)++)
+            memcpy(in + *n_in * width, comm->msg_in + 2 + m * width, width * sizeof *in);
+        comm->stats.received += (long)k;
+    }
+    comm->comm_s += now_s() - t;
+    return ATOLL_OK;
+}
+
 int atoll_comm_swap(atoll_comm *comm, int partner, long epoch, const double *out, size_t width,
                     double *in, bool *got, atoll_stop_state *state)
 {

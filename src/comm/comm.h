@@ -84,6 +84,13 @@ int atoll_comm_migrate(atoll_comm *comm, atoll_topology topology, uint64_t seed,
                        const double *out, size_t n_out, size_t width, double *in, size_t in_cap,
                        size_t *n_in, atoll_stop_state *state);
 
+/* Asynchronous migration at `epoch`: send like atoll_comm_migrate, then take every migrant
+ * that has already arrived from any island (of any earlier epoch) and return at once. No
+ * island ever waits for another; which migrants arrive when depends on timing. */
+int atoll_comm_migrate_async(atoll_comm *comm, atoll_topology topology, uint64_t seed,
+                             long epoch, const double *out, size_t n_out, size_t width,
+                             double *in, size_t in_cap, size_t *n_in);
+
 /* Trade one record of `width` doubles with island `partner` at `epoch` (the same
  * synchronous rules as atoll_comm_migrate: send, then wait for the partner's record of this
  * epoch unless it has finished). *got says whether the partner's record arrived. */

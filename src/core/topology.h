@@ -2,6 +2,7 @@
 #ifndef ATOLL_CORE_TOPOLOGY_H
 #define ATOLL_CORE_TOPOLOGY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,7 @@ typedef struct {
     atoll_topology topology;
     long interval; /* epochs between migrations; 0 = never */
     long migrants; /* individuals sent to each neighbour */
+    bool async;    /* send and take whatever has arrived, never wait (not reproducible) */
 } atoll_migration;
 
 /*

@@ -181,8 +181,12 @@ static int migrate(island_run *r, long epoch, atoll_stop_state *st)
         r->out[i * w + r->dim] = r->out_score[i];
     }
     size_t cap = (size_t)r->n_islands * m, n_in = 0;
-    ATOLL_CALL(atoll_comm_migrate(r->comm, mig->topology, r->d->seed, epoch, r->out, n_out, w,
-                                  r->in, cap, &n_in, st));
+    if (mig->async)
+        ATOLL_CALL(atoll_comm_migrate_async(r->comm, mig->topology, r->d->seed, epoch, r->out,
+                                            n_out, w, r->in, cap, &n_in));
+    else
+        ATOLL_CALL(atoll_comm_migrate(r->comm, mig->topology, r->d->seed, epoch, r->out, n_out,
+                                      w, r->in, cap, &n_in, st));
     if (n_in == 0)
         return ATOLL_OK;
     /* Unpack: coordinates first, then scores after them. */

@@ -10,9 +10,12 @@ static const atoll_migration migration_defaults = {
     .topology = ATOLL_TOPOLOGY_RING, /* topology: ring | full | random | torus */
     .migrants = 2,                   /* migrants: individuals sent to each neighbour, >= 0 */
     .interval = 10,                  /* migration_interval: epochs between migrations; 0 never */
+    .async = false,                  /* migration_mode: sync | async */
 };
 
-/* Read topology, migrants and migration_interval from [section], with the defaults above;
+static const char *const mode_names[] = {"sync", "async", NULL};
+
+/* Read topology, migrants, migration_interval and migration_mode from [section], with the defaults above;
  * errors are usage errors located at the key. */
 int atoll_migration_configure(atoll_config *cfg, const char *section, atoll_migration *out)
 {
@@ -25,6 +28,10 @@ int atoll_migration_configure(atoll_config *cfg, const char *section, atoll_migr
                                      &migrants));
     ATOLL_CALL(atoll_config_get_long(cfg, section, "migration_interval", d->interval, 0, LONG_MAX,
                                      &interval));
+    int mode;
+    ATOLL_CALL(atoll_config_get_enum(cfg, section, "migration_mode", mode_names[d->async],
+                                     mode_names, &mode));
+    out->async = mode == 1;
     out->topology = (atoll_topology)topology;
     out->migrants = migrants;
     out->interval = interval;
