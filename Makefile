@@ -5,9 +5,12 @@ endif
 PREFIX ?= /usr/local
 BUILD ?= build
 PKGS := gsl inih zlib
-CPPFLAGS += -Iinclude -Isrc -Itests -D_POSIX_C_SOURCE=200809L
+# CFLAGS is the user's (optimisation, sanitizers); the project's own flags are kept apart so
+# that `make CFLAGS=...` can never drop the warnings or the dependency files.
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -Wall -Wextra -Werror -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ATOLL_CPPFLAGS := -Iinclude -Isrc -Itests -D_POSIX_C_SOURCE=200809L
+ATOLL_CFLAGS := -std=c11 -Wall -Wextra -Werror -MMD -MP \
+                $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null | sed 's/-lgslcblas/-lopenblas/') -lm
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
@@ -31,7 +34,7 @@ all: $(BIN) $(LIB)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(ATOLL_CPPFLAGS) $(CPPFLAGS) $(ATOLL_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -42,7 +45,8 @@ $(BIN): $(CLI_OBJ) $(LIB)
 
 $(BUILD)/tests/%: tests/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(CHECK_LIBS) $(LDLIBS)
+	$(CC) $(ATOLL_CPPFLAGS) $(CPPFLAGS) $(ATOLL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
+	  $(CHECK_LIBS) $(LDLIBS)
 
 deps:
 	@.ci/deps test

@@ -147,7 +147,7 @@ START_TEST(test_bench_objective_makes_space)
     ck_assert_int_eq(bench->direction(params), ATOLL_MINIMIZE);
     ck_assert_uint_eq(space->n, 3);
     for (size_t i = 0; i < 3; i++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "x%zu", i + 1);
         ck_assert_str_eq(space->params[i].name, name);
         ck_assert_int_eq(space->params[i].kind, ATOLL_PARAM_REAL);

@@ -714,7 +714,7 @@ static double serial_best(const char *strategy, const char *extra, const char *f
     ck_assert_int_eq(atoll_config_load_string(ini, "b.ini", &cfg), ATOLL_OK);
     ck_assert_int_eq(atoll_space_create(&space), ATOLL_OK);
     for (int i = 0; i < 5; i++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "x%d", i + 1);
         ck_assert_int_eq(atoll_space_add_real(space, name, low, high, ATOLL_SCALE_LINEAR),
                          ATOLL_OK);

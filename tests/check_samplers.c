@@ -36,7 +36,8 @@ static int sampler_try(sampler_fixture *f, const char *name, const char *ini, at
     f->type = atoll_strategy_lookup(name);
     ck_assert_ptr_nonnull(f->type);
     f->space = space;
-    f->migration = (atoll_migration){ATOLL_TOPOLOGY_FULL, 7, 7};
+    f->migration =
+        (atoll_migration){.topology = ATOLL_TOPOLOGY_FULL, .interval = 7, .migrants = 7};
     ck_assert_int_eq(atoll_config_load_string(ini, "s.ini", &f->cfg), ATOLL_OK);
     return f->type->configure(f->cfg, f->space, &f->params, &f->migration);
 }

@@ -148,7 +148,8 @@ START_TEST(test_strategy_random)
     atoll_config *cfg = NULL;
     atoll_space *space = NULL;
     void *params = NULL, *state = NULL;
-    atoll_migration migration = {ATOLL_TOPOLOGY_FULL, 7, 7};
+    atoll_migration migration = {
+        .topology = ATOLL_TOPOLOGY_FULL, .interval = 7, .migrants = 7};
     static const char *const letters[] = {"a", "b", "c", "d"};
     ck_assert_int_eq(atoll_config_load_string("[random]\nsampler = uniform\n", "r.ini", &cfg),
                      ATOLL_OK);
