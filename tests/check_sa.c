@@ -832,11 +832,62 @@ START_TEST(test_sa_config)
 }
 END_TEST
 
+START_TEST(test_sa_in_flight_proposals)
+{
+    atoll_config *cfg = NULL;
+    atoll_space *space = real_space(3);
+    void *params = NULL, *state = NULL;
+    atoll_migration migration;
+    const atoll_strategy_type *type = atoll_strategy_lookup("sa");
+    ck_assert_int_eq(atoll_config_load_string("[sa]\nt0 = 1.0\nin_flight = 3\n", "f.ini", &cfg),
+                     ATOLL_OK);
+    ck_assert_int_eq(type->configure(cfg, space, &params, &migration), ATOLL_OK);
+    atoll_strategy_env env = {.seed = 3, .island = 0, .n_islands = 1, .budget = 100,
+                              .budget_offset = 0, .total_budget = 100};
+    ck_assert_int_eq(type->create(params, space, &env, &state), ATOLL_OK);
+    double x[3];
+    long t[4], gen;
+    bool ready = false;
+    /* one start point (t0 given): the chain waits for it */
+    ck_assert_int_eq(type->ask(state, x, &t[0], &gen, &ready), ATOLL_OK);
+    ck_assert(ready);
+    ck_assert_int_eq(type->ask(state, x, &t[1], &gen, &ready), ATOLL_OK);
+    ck_assert(!ready);
+    ck_assert_int_eq(type->tell(state, t[0], 5.0), ATOLL_OK);
+    /* three proposals in flight, not four */
+    for (int k = 0; k < 3; k++) {
+        ck_assert_int_eq(type->ask(state, x, &t[k], &gen, &ready), ATOLL_OK);
+        ck_assert(ready);
+        for (int i = 0; i < 3; i++)
+            ck_assert(x[i] >= 0.0 && x[i] <= 1.0);
+    }
+    ck_assert_int_eq(type->ask(state, x, &t[3], &gen, &ready), ATOLL_OK);
+    ck_assert(!ready);
+    /* results land in any order; each frees its slot at once */
+    ck_assert_int_eq(type->tell(state, t[1], 1.0), ATOLL_OK);
+    ck_assert_int_eq(type->tell(state, t[1], 1.0), ATOLL_ERR_RUNTIME);
+    ck_assert_int_eq(type->ask(state, x, &t[3], &gen, &ready), ATOLL_OK);
+    ck_assert(ready);
+    ck_assert_int_eq(type->tell(state, t[2], INFINITY), ATOLL_OK);
+    ck_assert_int_eq(type->tell(state, t[0], 7.0), ATOLL_OK);
+    ck_assert_int_eq(type->tell(state, t[3], 9.0), ATOLL_OK);
+    /* the better result (1.0) was taken: it is the best state, and failures never are */
+    double best_x[3], best;
+    ck_assert_uint_eq(type->emigrants(state, 1, best_x, &best), 1);
+    ck_assert_double_eq(best, 1.0);
+    type->destroy(state);
+    type->free_params(params);
+    atoll_space_destroy(&space);
+    atoll_config_destroy(&cfg);
+}
+END_TEST
+
 static Suite *sa_suite(void)
 {
     Suite *s = suite_create("sa");
     TCase *ops = tcase_create("pieces");
     tcase_add_test(ops, test_sa_schedules);
+    tcase_add_test(ops, test_sa_in_flight_proposals);
     tcase_add_test(ops, test_sa_initial_temperature);
     tcase_add_test(ops, test_sa_step_rule);
     tcase_add_test(ops, test_sa_metropolis_rule);

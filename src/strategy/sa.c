@@ -78,6 +78,7 @@ typedef struct {
     double choice_flip;
     long restart_after;
     long epoch_steps;
+    long in_flight;
     bool replica_exchange;
     double ladder;
 } sa_params;
@@ -98,6 +99,7 @@ static const sa_params sa_defaults = {
     .choice_flip = 0.0,        /* re-draw probability of a choice; 0 here stands for 1/dim */
     .restart_after = 0,        /* steps without a new best before a jump back to it; 0 never */
     .epoch_steps = 100,        /* evaluations per epoch (migration happens at epochs) */
+    .in_flight = 1,            /* proposals evaluated at once (farmed islands); 1: classic */
     .replica_exchange = false, /* island i anneals at ladder^i times the schedule */
     .ladder = 1.5,             /* temperature ratio between neighbouring islands, >= 1 */
 };
@@ -110,9 +112,12 @@ typedef struct {
 
     double *cur_x, cur_score;   /* the chain's state */
     double *best_x, best_score; /* the best state it has seen */
-    double *prop_x;             /* the proposal in flight */
-    bool pending;
-    long pending_ticket;
+    /* Proposals in flight, at most `in_flight`: each is a neighbour of the state when it was
+     * asked, and takes its Metropolis step against the current state when its result lands
+     * (asynchronous parallel annealing; in_flight = 1 is the classic chain). */
+    double *prop_x;     /* in_flight x dim */
+    long *prop_ticket;  /* in_flight; -1 when the slot is free */
+    long start_asked;   /* start points handed out */
     long next_ticket;
     long told;
     long budget; /* the island's evaluations */
@@ -316,6 +321,8 @@ static int sa_configure(atoll_config *cfg, const atoll_space *space, void **para
                                      &p.restart_after));
     ATOLL_CALL(atoll_config_get_long(cfg, S, "epoch_steps", d->epoch_steps, 1, LONG_MAX,
                                      &p.epoch_steps));
+    ATOLL_CALL(atoll_config_get_long(cfg, S, "in_flight", d->in_flight, 1, 100000,
+                                     &p.in_flight));
     ATOLL_CALL(atoll_config_get_bool(cfg, S, "replica_exchange", d->replica_exchange,
                                      &p.replica_exchange));
     ATOLL_CALL(atoll_config_get_double(cfg, S, "ladder", d->ladder, 1.0, 1e6, &p.ladder));
@@ -384,14 +391,14 @@ static void cool(sa_state *st)
                                   p->alpha, st->chain_steps, st->chain_budget);
 }
 
-/* One Metropolis step with the proposal's score. */
-static void chain_step(sa_state *st, double score)
+/* One Metropolis step to proposal `x` with its score. */
+static void chain_step(sa_state *st, const double *x, double score)
 {
     const sa_params *p = st->par;
     double u = gsl_rng_uniform(st->rng);
     double before = st->best_score;
     if (atoll_sa_metropolis(st->cur_score, score, st->t, u)) {
-        adopt(st, st->prop_x, score);
+        adopt(st, x, score);
         st->window_accepts++;
     }
     if (!(st->best_score < before))
@@ -426,6 +433,7 @@ static void sa_destroy(void *state)
     free(st->cur_x);
     free(st->best_x);
     free(st->prop_x);
+    free(st->prop_ticket);
     free(st->start_score);
     free(st);
 }
@@ -456,9 +464,13 @@ static int sa_create(const void *params, const atoll_space *space, const atoll_s
     }
     st->cur_x = calloc(dim, sizeof *st->cur_x);
     st->best_x = calloc(dim, sizeof *st->best_x);
-    st->prop_x = calloc(dim, sizeof *st->prop_x);
+    size_t slots = (size_t)par->in_flight;
+    st->prop_x = calloc(slots * dim, sizeof *st->prop_x);
+    st->prop_ticket = malloc(slots * sizeof *st->prop_ticket);
     st->start_score = calloc((size_t)st->n_start, sizeof *st->start_score);
-    if (!st->cur_x || !st->best_x || !st->prop_x || !st->start_score) {
+    for (size_t k = 0; st->prop_ticket && k < slots; k++)
+        st->prop_ticket[k] = -1;
+    if (!st->cur_x || !st->best_x || !st->prop_x || !st->prop_ticket || !st->start_score) {
         rc = ATOLL_NOMEM("the sa chain");
         goto fail;
     }
@@ -482,21 +494,28 @@ fail:
 static int sa_ask(void *state, double *x, long *ticket, long *generation, bool *ready)
 {
     sa_state *st = state;
-    if (st->pending) {
-        *ready = false;
+    *ready = false;
+    /* All start points must be in before the chain moves. */
+    if (!st->started && st->start_asked >= st->n_start)
         return ATOLL_OK;
-    }
+    long slot = -1;
+    for (long k = 0; k < st->par->in_flight && slot < 0; k++)
+        if (st->prop_ticket[k] < 0)
+            slot = k;
+    if (slot < 0)
+        return ATOLL_OK; /* `in_flight` proposals are out */
+    double *prop = st->prop_x + (size_t)slot * st->dim;
     if (!st->started) {
         for (size_t i = 0; i < st->dim; i++)
-            st->prop_x[i] = gsl_rng_uniform(st->rng);
-        atoll_space_snap(st->space, st->prop_x);
+            prop[i] = gsl_rng_uniform(st->rng);
+        atoll_space_snap(st->space, prop);
+        st->start_asked++;
     } else {
-        atoll_sa_move(st->space, (atoll_sa_move_kind)st->par->move, st->cur_x, st->prop_x,
-                      st->step, st->par->choice_flip, st->rng);
+        atoll_sa_move(st->space, (atoll_sa_move_kind)st->par->move, st->cur_x, prop, st->step,
+                      st->par->choice_flip, st->rng);
     }
-    copy_point(st, x, st->prop_x);
-    st->pending = true;
-    st->pending_ticket = st->next_ticket;
+    copy_point(st, x, prop);
+    st->prop_ticket[slot] = st->next_ticket;
     *ticket = st->next_ticket++;
     *generation = st->told / st->par->epoch_steps;
     *ready = true;
@@ -506,24 +525,29 @@ static int sa_ask(void *state, double *x, long *ticket, long *generation, bool *
 static int sa_tell(void *state, long ticket, double score)
 {
     sa_state *st = state;
-    if (!st->pending || ticket != st->pending_ticket) {
+    long slot = -1;
+    for (long k = 0; k < st->par->in_flight && ticket >= 0; k++)
+        if (st->prop_ticket[k] == ticket)
+            slot = k;
+    if (slot < 0) {
         if (ticket >= 0 && ticket < st->next_ticket)
             return ATOLL_RAISE(ATOLL_ERR_RUNTIME, "sa: ticket %ld was already told", ticket);
         return ATOLL_RAISE(ATOLL_ERR_RUNTIME, "sa: unknown ticket %ld (never asked)", ticket);
     }
-    st->pending = false;
+    st->prop_ticket[slot] = -1;
     st->told++;
     if (isnan(score))
         score = INFINITY;
+    const double *prop = st->prop_x + (size_t)slot * st->dim;
     if (!st->started) {
         st->start_score[st->start_done++] = score;
         if (st->start_done == 1 || score < st->cur_score)
-            adopt(st, st->prop_x, score); /* the chain starts from the best start point */
+            adopt(st, prop, score); /* the chain starts from the best start point */
         if (st->start_done >= st->n_start)
             start_chain(st);
         return ATOLL_OK;
     }
-    chain_step(st, score);
+    chain_step(st, prop, score);
     return ATOLL_OK;
 }
 
