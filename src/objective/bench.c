@@ -190,17 +190,15 @@ typedef struct {
     double *x; /* decoded coordinates */
 } bench_state;
 
-static int bench_configure(atoll_config *cfg, atoll_space *space, void **params)
+int atoll_bench_space(atoll_config *cfg, const char *section, int function,
+                      atoll_space *space)
 {
-    const char *S = BENCH_SECTION;
-    int function;
     long dimension;
-    ATOLL_CALL(atoll_config_require_enum(cfg, S, "function", function_names, &function));
     if (space->n == 0) {
-        if (!atoll_config_has(cfg, S, "dimension"))
-            return atoll_config_error(cfg, S, "dimension",
+        if (!atoll_config_has(cfg, section, "dimension"))
+            return atoll_config_error(cfg, section, "dimension",
                                       "missing (required when no [param] section is given)");
-        ATOLL_CALL(atoll_config_require_long(cfg, S, "dimension", 1, BENCH_MAX_DIMENSION,
+        ATOLL_CALL(atoll_config_require_long(cfg, section, "dimension", 1, BENCH_MAX_DIMENSION,
                                              &dimension));
         double low = bench_info[function].low, high = bench_info[function].high;
         for (long i = 1; i <= dimension; i++) {
@@ -208,22 +206,29 @@ static int bench_configure(atoll_config *cfg, atoll_space *space, void **params)
             snprintf(name, sizeof name, "x%ld", i);
             ATOLL_CALL(atoll_space_add_real(space, name, low, high, ATOLL_SCALE_LINEAR));
         }
-    } else {
-        for (size_t i = 0; i < space->n; i++)
-            if (space->params[i].kind == ATOLL_PARAM_CHOICE)
-                return atoll_config_error(cfg, S, "function",
-                                          "bench functions need numeric parameters ('%s' is a "
-                                          "choice)",
-                                          space->params[i].name);
-        if (atoll_config_has(cfg, S, "dimension")) {
-            ATOLL_CALL(atoll_config_get_long(cfg, S, "dimension", (long)space->n, 1,
-                                             BENCH_MAX_DIMENSION, &dimension));
-            if (dimension != (long)space->n)
-                return atoll_config_error(cfg, S, "dimension",
-                                          "must equal the number of parameters (%zu) (got %ld)",
-                                          space->n, dimension);
-        }
+    } else if (atoll_config_has(cfg, section, "dimension")) {
+        ATOLL_CALL(atoll_config_get_long(cfg, section, "dimension", (long)space->n, 1,
+                                         BENCH_MAX_DIMENSION, &dimension));
+        if (dimension != (long)space->n)
+            return atoll_config_error(cfg, section, "dimension",
+                                      "must equal the number of parameters (%zu) (got %ld)",
+                                      space->n, dimension);
     }
+    return ATOLL_OK;
+}
+
+static int bench_configure(atoll_config *cfg, atoll_space *space, void **params)
+{
+    const char *S = BENCH_SECTION;
+    int function;
+    ATOLL_CALL(atoll_config_require_enum(cfg, S, "function", function_names, &function));
+    for (size_t i = 0; i < space->n; i++)
+        if (space->params[i].kind == ATOLL_PARAM_CHOICE)
+            return atoll_config_error(cfg, S, "function",
+                                      "bench functions need numeric parameters ('%s' is a "
+                                      "choice)",
+                                      space->params[i].name);
+    ATOLL_CALL(atoll_bench_space(cfg, S, function, space));
     bench_params *out = malloc(sizeof *out);
     if (!out)
         return ATOLL_NOMEM("the bench parameters");

@@ -4,6 +4,9 @@
 
 #include <stddef.h>
 
+#include "core/config.h"
+#include "core/space.h"
+
 /* The functions, in the order of the names `function` accepts. */
 enum {
     ATOLL_BENCH_SPHERE = 0,
@@ -29,6 +32,12 @@ double atoll_bench_eval(int function, const double *x, size_t n);
 /* The usual search domain [low, high] of every coordinate (e.g. [-5.12, 5.12] for
  * rastrigin); [0, 0] for an unknown function. */
 void atoll_bench_domain(int function, double *low, double *high);
+
+/* The `dimension` key of [section], shared by the objectives built on a bench function: with
+ * an empty space it is required and creates x1..xN over the function's domain; with a
+ * declared space it is optional and must equal the number of parameters. */
+int atoll_bench_space(atoll_config *cfg, const char *section, int function,
+                      atoll_space *space);
 
 /* The global minimum value in n dimensions: 0, or -39.16616570377142 * n for
  * styblinski_tang (schwefel's is 0 up to its constant's rounding, about 1.3e-5 * n). */

@@ -27,7 +27,6 @@
 #include "objective/bench.h"
 
 #define SLEEP_SECTION "objective"
-#define SLEEP_MAX_DIMENSION 10000L
 #define SLEEP_MAX_MEAN_S 86400.0
 #define SLEEP_MAX_CV 100.0
 #define SLEEP_SQRT3 1.7320508075688772
@@ -132,28 +131,7 @@ static int sleep_configure(atoll_config *cfg, atoll_space *space, void **params)
 
     ATOLL_CALL(atoll_config_get_enum(cfg, S, "function", names[d->function], names,
                                      &p.function));
-    long dimension;
-    if (space->n == 0) {
-        if (!atoll_config_has(cfg, S, "dimension"))
-            return atoll_config_error(cfg, S, "dimension",
-                                      "missing (required when no [param] section is given)");
-        ATOLL_CALL(atoll_config_require_long(cfg, S, "dimension", 1, SLEEP_MAX_DIMENSION,
-                                             &dimension));
-        double low, high;
-        atoll_bench_domain(p.function, &low, &high);
-        for (long i = 1; i <= dimension; i++) {
-            char name[32];
-            snprintf(name, sizeof name, "x%ld", i);
-            ATOLL_CALL(atoll_space_add_real(space, name, low, high, ATOLL_SCALE_LINEAR));
-        }
-    } else if (atoll_config_has(cfg, S, "dimension")) {
-        ATOLL_CALL(atoll_config_get_long(cfg, S, "dimension", (long)space->n, 1,
-                                         SLEEP_MAX_DIMENSION, &dimension));
-        if (dimension != (long)space->n)
-            return atoll_config_error(cfg, S, "dimension",
-                                      "must equal the number of parameters (%zu) (got %ld)",
-                                      space->n, dimension);
-    }
+    ATOLL_CALL(atoll_bench_space(cfg, S, p.function, space));
     p.dimension = space->n;
 
     ATOLL_CALL(atoll_config_get_enum(cfg, S, "duration", law_names[d->law], law_names, &p.law));
