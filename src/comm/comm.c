@@ -142,7 +142,8 @@ int atoll_comm_init(int *argc, char ***argv, atoll_comm **out)
     comm->from = malloc(n * sizeof *comm->from);
     comm->island_sent_to = calloc(n, sizeof *comm->island_sent_to);
     comm->island_received_from = calloc(n, sizeof *comm->island_received_from);
-    if (!comm->island_sent_to || !comm->island_received_from || !comm->rows_received || !comm->migr_sent_to || !comm->migr_received_from ||
+    if (!comm->island_sent_to || !comm->island_received_from || !comm->rows_received ||
+        !comm->migr_sent_to || !comm->migr_received_from ||
         !comm->done_epoch || !comm->to || !comm->from) {
         *out = comm;
         return ATOLL_NOMEM("communication tables");

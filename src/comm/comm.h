@@ -9,10 +9,11 @@
 #include "core/topology.h"
 
 /*
- * Islands are groups of ranks (one per rank unless split). Independent channels (duplicated communicators) keep traffic
- * apart: trial rows flow to rank 0, migrants flow between islands, and a rolling
- * non-blocking reduction agrees on stopping. Waits never spin hot: they poll with a short
- * sleep, so oversubscribed ranks leave the cores to the ranks that compute.
+ * Islands are groups of ranks (one per rank unless split). Independent channels (duplicated
+ * communicators) keep traffic apart: trial rows flow to rank 0, tasks and results flow within
+ * an island, migrants flow between island leaders, and a rolling non-blocking reduction agrees
+ * on stopping. Waits never spin hot: they yield, then poll with a short sleep, so
+ * oversubscribed ranks leave the cores to the ranks that compute.
  *
  * "Collective" below means every rank must call it, in the same order.
  */

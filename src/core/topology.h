@@ -33,9 +33,10 @@ typedef struct {
  * islands each epoch, drawn from (seed, epoch) only, so every island computes the same cycle
  * without talking. torus: islands on a rows x cols grid (cols the largest divisor of n_islands
  * not above its square root) wrapping at the edges; each exchanges with its four neighbours
- * (fewer when the grid is thin). pairs: neighbours on the ladder of islands, alternating: at even epochs
- * 0-1, 2-3, ..., at odd epochs 1-2, 3-4, ... (an island left without a partner has none). A
- * single island has no neighbours. Returns ATOLL_ERR_NOMEM or ATOLL_OK.
+ * (fewer when the grid is thin). pairs: neighbours on the ladder of islands, alternating by
+ * round (the epoch argument): in even rounds 0-1, 2-3, ..., in odd rounds 1-2, 3-4, ... (an
+ * island left without a partner has none). A single island has no neighbours. Returns
+ * ATOLL_ERR_NOMEM or ATOLL_OK.
  */
 int atoll_topology_neighbours(atoll_topology topology, int n_islands, int island, long epoch,
                               uint64_t seed, int *to, size_t *n_to, int *from, size_t *n_from);

@@ -45,7 +45,10 @@ typedef struct {
     atoll_strategy_env env;
     void *strategy;    /* leader only */
     void *objective;
-    double *x, *row, *out, *out_score, *in, *task;
+    double *x, *row, *task;
+    /* Migration: records packed as (x, score) to send and received, and the same unpacked
+     * for the strategy, all sized once for islands x migrants. */
+    double *out, *in, *mig_x, *mig_score;
     bool *busy;        /* leader: worker w (island rank) holds a task */
     atoll_value *values;
     size_t dim, width, task_width;
@@ -140,10 +143,11 @@ static int island_create(island_run *r, const atoll_run_desc *d, atoll_comm *com
     r->busy = calloc((size_t)r->n_workers + 1, sizeof *r->busy);
     r->values = calloc(r->dim, sizeof *r->values);
     r->out = malloc((m * (r->dim + 1) + 2) * sizeof *r->out);
-    r->out_score = malloc(m * sizeof *r->out_score);
     r->in = malloc((k * m * (r->dim + 1) + r->dim + 2) * sizeof *r->in);
-    if (!r->x || !r->row || !r->task || !r->bg.x || !r->busy || !r->values || !r->out || !r->out_score ||
-        !r->in)
+    r->mig_x = malloc(k * m * r->dim * sizeof *r->mig_x);
+    r->mig_score = malloc(k * m * sizeof *r->mig_score);
+    if (!r->x || !r->row || !r->task || !r->bg.x || !r->busy || !r->values || !r->out ||
+        !r->in || !r->mig_x || !r->mig_score)
         return ATOLL_NOMEM("island workspaces");
     if (r->leader)
         ATOLL_CALL(d->strategy->create(d->strategy_params, d->space, &r->env, &r->strategy));
@@ -165,8 +169,9 @@ static void island_destroy(island_run *r)
     free(r->busy);
     free(r->values);
     free(r->out);
-    free(r->out_score);
     free(r->in);
+    free(r->mig_x);
+    free(r->mig_score);
 }
 
 /* Exchange migrants at `epoch` and hand the immigrants to the strategy. */
@@ -174,11 +179,10 @@ static int migrate(island_run *r, long epoch, atoll_stop_state *st)
 {
     const atoll_migration *mig = &r->d->migration;
     size_t w = r->dim + 1, m = (size_t)mig->migrants;
-    double *xs = r->in; /* emigrants are packed into `out` as (x, score) records */
-    size_t n_out = r->d->strategy->emigrants(r->strategy, m, xs, r->out_score);
+    size_t n_out = r->d->strategy->emigrants(r->strategy, m, r->mig_x, r->mig_score);
     for (size_t i = 0; i < n_out; i++) {
-        memcpy(r->out + i * w, xs + i * r->dim, r->dim * sizeof *xs);
-        r->out[i * w + r->dim] = r->out_score[i];
+        memcpy(r->out + i * w, r->mig_x + i * r->dim, r->dim * sizeof *r->out);
+        r->out[i * w + r->dim] = r->mig_score[i];
     }
     size_t cap = (size_t)r->n_islands * m, n_in = 0;
     if (mig->async)
@@ -187,26 +191,16 @@ static int migrate(island_run *r, long epoch, atoll_stop_state *st)
     else
         ATOLL_CALL(atoll_comm_migrate(r->comm, mig->topology, r->d->seed, epoch, r->out, n_out,
                                       w, r->in, cap, &n_in, st));
-    if (n_in == 0)
-        return ATOLL_OK;
-    /* Unpack: coordinates first, then scores after them. */
-    double *scores = malloc(n_in * sizeof *scores);
-    double *coords = malloc(n_in * r->dim * sizeof *coords);
-    if (!scores || !coords) {
-        free(scores);
-        free(coords);
-        return ATOLL_NOMEM("immigrants");
-    }
     for (size_t i = 0; i < n_in; i++) {
-        memcpy(coords + i * r->dim, r->in + i * w, r->dim * sizeof *coords);
-        scores[i] = r->in[i * w + r->dim];
+        memcpy(r->mig_x + i * r->dim, r->in + i * w, r->dim * sizeof *r->mig_x);
+        r->mig_score[i] = r->in[i * w + r->dim];
     }
     size_t accepted = 0;
-    int rc = r->d->strategy->immigrate(r->strategy, n_in, coords, scores, &accepted);
+    if (n_in > 0)
+        ATOLL_CALL(r->d->strategy->immigrate(r->strategy, n_in, r->mig_x, r->mig_score,
+                                             &accepted));
     r->accepted += (long)accepted;
-    free(scores);
-    free(coords);
-    return rc;
+    return ATOLL_OK;
 }
 
 /* Replica exchange at `epoch`: trade (x, score, temperature) with this epoch's ladder partner

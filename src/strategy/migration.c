@@ -15,8 +15,8 @@ static const atoll_migration migration_defaults = {
 
 static const char *const mode_names[] = {"sync", "async", NULL};
 
-/* Read topology, migrants, migration_interval and migration_mode from [section], with the defaults above;
- * errors are usage errors located at the key. */
+/* Read topology, migrants, migration_interval and migration_mode from [section], with the
+ * defaults above; errors are usage errors located at the key. */
 int atoll_migration_configure(atoll_config *cfg, const char *section, atoll_migration *out)
 {
     const atoll_migration *d = &migration_defaults;
