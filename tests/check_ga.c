@@ -58,17 +58,7 @@ static void ga_close(ga_fixture *f)
 /* Configure ga from `ini` over a 2-D space, expecting a usage error; returns its message. */
 static const char *configure_error(const char *ini)
 {
-    atoll_config *cfg = NULL;
-    atoll_space *space = real_space(2);
-    void *params = NULL;
-    atoll_migration migration;
-    ck_assert_int_eq(atoll_config_load_string(ini, "bad.ini", &cfg), ATOLL_OK);
-    int rc = atoll_strategy_lookup("ga")->configure(cfg, space, &params, &migration);
-    ck_assert_int_eq(rc, ATOLL_ERR_USAGE);
-    ck_assert_ptr_null(params);
-    atoll_space_destroy(&space);
-    atoll_config_destroy(&cfg);
-    return atoll_error_message();
+    return strategy_configure_error("ga", ini);
 }
 
 /* Ask, expecting a point. */

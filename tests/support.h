@@ -5,7 +5,10 @@
 #include <check.h>
 #include <stdio.h>
 
+#include "core/config.h"
+#include "core/error.h"
 #include "core/space.h"
+#include "strategy/strategy.h"
 
 /* A space of n real parameters x1..xn over [0,1]. */
 static inline atoll_space *real_space(size_t n)
@@ -19,6 +22,23 @@ static inline atoll_space *real_space(size_t n)
                          ATOLL_OK);
     }
     return space;
+}
+
+/* Configure strategy `name` from `ini` over a 2-D space, expecting a usage error; returns its
+ * message. */
+static inline const char *strategy_configure_error(const char *name, const char *ini)
+{
+    atoll_config *cfg = NULL;
+    atoll_space *space = real_space(2);
+    void *params = NULL;
+    atoll_migration migration;
+    ck_assert_int_eq(atoll_config_load_string(ini, "bad.ini", &cfg), ATOLL_OK);
+    int rc = atoll_strategy_lookup(name)->configure(cfg, space, &params, &migration);
+    ck_assert_int_eq(rc, ATOLL_ERR_USAGE);
+    ck_assert_ptr_null(params);
+    atoll_space_destroy(&space);
+    atoll_config_destroy(&cfg);
+    return atoll_error_message();
 }
 
 #endif
