@@ -659,8 +659,8 @@ int atoll_comm_drain(atoll_comm *comm)
 int atoll_comm_split(atoll_comm *comm, int n_islands)
 {
     if (n_islands < 1 || n_islands > comm->size)
-        return ATOLL_RAISE(ATOLL_ERR_USAGE, "[run] islands: must be between 1 and the %d ranks "
-                           "of this job (got %d)", comm->size, n_islands);
+        return ATOLL_RAISE(ATOLL_ERR_USAGE, "cannot split %d ranks into %d islands", comm->size,
+                           n_islands);
     /* Contiguous groups whose sizes differ by at most one. */
     int island = (int)(((long)comm->rank * n_islands) / comm->size);
     MPI_CHECK(MPI_Comm_free(&comm->island));
