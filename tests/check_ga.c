@@ -496,6 +496,38 @@ START_TEST(test_ga_immigrate)
 }
 END_TEST
 
+/* migrant_policy = move: the emigrants leave, and immigrants take their places whatever
+ * their scores; with copy the same immigrants are refused. */
+START_TEST(test_ga_migrants_move)
+{
+    enum { P = 4, D = 2 };
+    for (int move = 0; move <= 1; move++) {
+        ga_fixture f;
+        ga_open(&f, move ? "[ga]\npopulation = 4\nmigrant_policy = move\n"
+                         : "[ga]\npopulation = 4\n",
+                D, 5);
+        ck_assert(f.migration.move == (move == 1));
+        double x[D], ex[P * D], es[P];
+        long t[P];
+        for (int i = 0; i < P; i++)
+            t[i] = ask_ok(&f, x, NULL);
+        for (int i = 0; i < P; i++)
+            ck_assert_int_eq(f.type->tell(f.state, t[i], 1.0 + i), ATOLL_OK); /* 1 .. 4 */
+        ck_assert_uint_eq(f.type->emigrants(f.state, 2, ex, es), 2);
+        ck_assert(es[0] == 1.0 && es[1] == 2.0);
+        double ix[2 * D] = {0.25, 0.25, 0.75, 0.75}, is[2] = {8.0, 9.0};
+        size_t accepted = 99;
+        ck_assert_int_eq(f.type->immigrate(f.state, 2, ix, is, &accepted), ATOLL_OK);
+        ck_assert_uint_eq(accepted, move ? 2 : 0);
+        ck_assert_uint_eq(f.type->emigrants(f.state, P, ex, es), P);
+        const double moved[P] = {3, 4, 8, 9}, copied[P] = {1, 2, 3, 4};
+        for (int i = 0; i < P; i++)
+            ck_assert(es[i] == (move ? moved[i] : copied[i]));
+        ga_close(&f);
+    }
+}
+END_TEST
+
 /* Run `generations` generations, telling each one forwards or backwards, and record every
  * asked point in `points`. */
 static void run_generations(ga_fixture *f, int generations, bool reverse, double *points)
@@ -682,6 +714,7 @@ static Suite *ga_suite(void)
     tcase_add_test(run, test_ga_elitism_keeps_best);
     tcase_add_test(run, test_ga_failures_never_emigrate);
     tcase_add_test(run, test_ga_immigrate);
+    tcase_add_test(run, test_ga_migrants_move);
     tcase_add_test(run, test_ga_determinism);
     tcase_add_test(run, test_ga_steady);
     tcase_add_test(run, test_ga_steady_starts_before_the_initial_population_is_in);

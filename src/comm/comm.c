@@ -60,7 +60,8 @@ struct atoll_comm {
     MPI_Request stop_req;
     bool stop_active;
     bool stop_final;
-    int stop_send[2], stop_recv[2];
+    int stop_send[3], stop_recv[3];
+    bool checkpoint_pending;
     atoll_stop_state stop_state;
 };
 
@@ -376,7 +377,9 @@ int atoll_comm_stop_poll(atoll_comm *comm, bool want_stop, bool done, atoll_stop
         if (!comm->stop_active) {
             comm->stop_send[0] = want_stop ? 1 : 0;
             comm->stop_send[1] = done ? 0 : 1;
-            MPI_CHECK(MPI_Iallreduce(comm->stop_send, comm->stop_recv, 2, MPI_INT, MPI_MAX,
+            comm->stop_send[2] = comm->checkpoint_pending ? 1 : 0;
+            comm->checkpoint_pending = false;
+            MPI_CHECK(MPI_Iallreduce(comm->stop_send, comm->stop_recv, 3, MPI_INT, MPI_MAX,
                                      comm->stop, &comm->stop_req));
             comm->stop_active = true;
         }
@@ -386,6 +389,7 @@ int atoll_comm_stop_poll(atoll_comm *comm, bool want_stop, bool done, atoll_stop
             comm->stop_active = false;
             comm->stop_state.stop = comm->stop_recv[0] != 0;
             comm->stop_state.all_done = comm->stop_recv[1] == 0;
+            comm->stop_state.checkpoints += comm->stop_recv[2] != 0;
             /* Every rank sees the same completed round, so all leave on it together and no
              * rank posts a round the others would never join. */
             comm->stop_final = comm->stop_state.stop || comm->stop_state.all_done;
@@ -393,6 +397,11 @@ int atoll_comm_stop_poll(atoll_comm *comm, bool want_stop, bool done, atoll_stop
     }
     *state = comm->stop_state;
     return ATOLL_OK;
+}
+
+void atoll_comm_request_checkpoint(atoll_comm *comm)
+{
+    comm->checkpoint_pending = true;
 }
 
 int atoll_comm_stop_wait(atoll_comm *comm, bool want_stop, atoll_stop_state *state)

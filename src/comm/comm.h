@@ -55,11 +55,19 @@ int atoll_comm_row(atoll_comm *comm, const double *row);
 int atoll_comm_poll(atoll_comm *comm);
 
 /* The stop agreement as last completed: stop = some rank asked to stop (target or time
- * limit); all_done = every island has finished its budget. */
+ * limit); all_done = every island has finished its budget; checkpoints = how many rounds so
+ * far carried a checkpoint request (every rank counts the same rounds, so a rank that sees
+ * the count grow knows that all ranks agree on that checkpoint point). */
 typedef struct {
     bool stop;
     bool all_done;
+    long checkpoints;
 } atoll_stop_state;
+
+/* Ask for a checkpoint: the request rides on the next round of the stop agreement, and every
+ * rank then sees atoll_stop_state.checkpoints grow on the same round. Requests made before
+ * that round is posted merge into one. */
+void atoll_comm_request_checkpoint(atoll_comm *comm);
 
 /*
  * Non-blocking stop agreement. Contributes this rank's flags to the current round of a

@@ -24,6 +24,7 @@ typedef struct {
     long interval; /* epochs between migrations; 0 = never */
     long migrants; /* individuals sent to each neighbour */
     bool async;    /* send and take whatever has arrived, never wait (not reproducible) */
+    bool move;     /* emigrants leave their island (immigrants take their places); else copies */
 } atoll_migration;
 
 /*

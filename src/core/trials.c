@@ -16,6 +16,8 @@ struct atoll_trials {
     char *path;
     FILE *file;
     const atoll_space *space;
+    const char *const *extras;
+    size_t n_extras;
     size_t width;
     double *rows; /* every row, for the sorted rewrite */
     size_t n_rows, cap_rows;
@@ -27,7 +29,10 @@ static int write_header(atoll_trials *log, FILE *f)
     fputs("trial,rank,island,generation", f);
     for (size_t i = 0; i < log->space->n; i++)
         fprintf(f, ",%s", log->space->params[i].name);
-    fputs(",value,status,start_s,duration_s\n", f);
+    fputs(",value,status,start_s,duration_s", f);
+    for (size_t j = 0; j < log->n_extras; j++)
+        fprintf(f, ",%s", log->extras[j]);
+    fputc('\n', f);
     return ferror(f) ? -1 : 0;
 }
 
@@ -67,18 +72,30 @@ static void write_row(atoll_trials *log, FILE *f, const double *row)
         fprintf(f, ",%.17g", row[ATOLL_ROW_VALUE]);
     else
         fputc(',', f);
-    fprintf(f, ",%s,%.6f,%.6f\n", atoll_status_name(status), row[ATOLL_ROW_START],
+    fprintf(f, ",%s,%.6f,%.6f", atoll_status_name(status), row[ATOLL_ROW_START],
             row[ATOLL_ROW_DURATION]);
+    const double *extra = row + ATOLL_ROW_X + log->space->n;
+    for (size_t j = 0; j < log->n_extras; j++) {
+        if (isfinite(extra[j]))
+            fprintf(f, ",%.9g", extra[j]);
+        else
+            fputc(',', f);
+    }
+    fputc('\n', f);
 }
 
-int atoll_trials_open(const char *path, const atoll_space *space, atoll_trials **out)
+int atoll_trials_open(const char *path, const atoll_space *space, const char *const *extras,
+                      atoll_trials **out)
 {
     int rc = ATOLL_OK;
     atoll_trials *log = calloc(1, sizeof *log);
     if (!log)
         return ATOLL_NOMEM("the trial log");
     log->space = space;
-    log->width = ATOLL_ROW_X + space->n;
+    log->extras = extras;
+    while (extras && extras[log->n_extras])
+        log->n_extras++;
+    log->width = ATOLL_ROW_X + space->n + log->n_extras;
     log->path = strdup(path);
     log->values = calloc(space->n ? space->n : 1, sizeof *log->values);
     if (!log->path || !log->values) {

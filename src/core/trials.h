@@ -7,7 +7,8 @@
 #include "core/space.h"
 
 /* A trial travels as a flat row of doubles: these fields, then the point's unit-cube
- * coordinates. Decoded parameter values are derived from the coordinates by the space. */
+ * coordinates, then the objective's extra columns. Decoded parameter values are derived from
+ * the coordinates by the space. */
 enum {
     ATOLL_ROW_TRIAL = 0,
     ATOLL_ROW_RANK,
@@ -23,9 +24,11 @@ enum {
 typedef struct atoll_trials atoll_trials;
 
 /* Create (truncate) the log at `path` and write its header:
- * trial,rank,island,generation,<parameter names>,value,status,start_s,duration_s.
- * `space` is borrowed for the log's life. */
-int atoll_trials_open(const char *path, const atoll_space *space, atoll_trials **out);
+ * trial,rank,island,generation,<parameter names>,value,status,start_s,duration_s,<extras>.
+ * `space` and `extras` (NULL-terminated column names, or NULL) are borrowed for the log's
+ * life; a row is ATOLL_ROW_X + space->n + (number of extras) doubles. */
+int atoll_trials_open(const char *path, const atoll_space *space, const char *const *extras,
+                      atoll_trials **out);
 
 /* Append one row and flush it to the kernel, so a killed job keeps it. A write failure
  * (disk full, I/O error) is ATOLL_ERR_IO naming the file. */

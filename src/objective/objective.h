@@ -24,15 +24,23 @@ typedef struct {
     uint64_t seed; /* a seed derived from the run seed and the trial id */
 } atoll_trial_ctx;
 
-/* One evaluation's outcome. `value` is meaningful only when status is OK. */
+/* The most extra trial-log columns an objective may report. */
+#define ATOLL_EVAL_EXTRA_MAX 4
+
+/* One evaluation's outcome. `value` is meaningful only when status is OK; extra[j] is the
+ * value of the objective's j-th extra column (NaN: not known, logged empty). */
 typedef struct {
     double value;
     atoll_status status;
+    double extra[ATOLL_EVAL_EXTRA_MAX];
 } atoll_eval;
 
 typedef struct atoll_objective_type {
     const char *name;    /* as written in [objective] type */
     const char *summary; /* one line for --help and the README */
+    /* Extra trial-log columns (e.g. "train_s", "epochs"), NULL-terminated, at most
+     * ATOLL_EVAL_EXTRA_MAX; NULL for none. Each evaluation fills atoll_eval.extra. */
+    const char *const *columns;
     /* Read and validate [objective]; may add parameters to an empty space (e.g. bench's
      * `dimension`) and must check the space it will be given. */
     int (*configure)(atoll_config *cfg, atoll_space *space, void **params);
@@ -51,6 +59,9 @@ typedef struct atoll_objective_type {
 
 /* NULL-terminated table of every objective. */
 extern const atoll_objective_type *const atoll_objectives[];
+
+/* The number of extra columns of an objective. */
+size_t atoll_objective_n_columns(const atoll_objective_type *type);
 
 /* Look an objective up by name, or NULL. */
 const atoll_objective_type *atoll_objective_lookup(const char *name);

@@ -10,6 +10,14 @@ extern const atoll_objective_type atoll_objective_sleep;
 const atoll_objective_type *const atoll_objectives[] = {&atoll_objective_bench,
                                                         &atoll_objective_sleep, NULL};
 
+size_t atoll_objective_n_columns(const atoll_objective_type *type)
+{
+    size_t n = 0;
+    while (type->columns && type->columns[n])
+        n++;
+    return n;
+}
+
 /* The objective whose name is `name` (exact match), or NULL. */
 const atoll_objective_type *atoll_objective_lookup(const char *name)
 {

@@ -31,7 +31,7 @@ int atoll_report_init(atoll_report *rep, const atoll_run_desc *desc, atoll_trial
     memset(rep, 0, sizeof *rep);
     rep->desc = desc;
     rep->log = log;
-    rep->width = ATOLL_ROW_X + desc->space->n;
+    rep->width = ATOLL_ROW_X + desc->space->n + atoll_objective_n_columns(desc->objective);
     rep->best_row = calloc(rep->width, sizeof *rep->best_row);
     if (!rep->best_row)
         return ATOLL_NOMEM("the best row");
@@ -168,10 +168,10 @@ int atoll_report_write_best(const atoll_report *rep, const char *dir, const atol
     json_string(f, fa->stopped_by);
     fprintf(f,
             ",\n  \"migration\": {\"topology\": \"%s\", \"interval\": %ld, \"migrants\": %ld, "
-            "\"sent\": %ld, \"received\": %ld, \"accepted\": %ld},\n  \"replica_swaps\": %ld\n}\n",
+            "\"sent\": %ld, \"received\": %ld, \"accepted\": %ld},\n  \"replica_swaps\": %ld,\n  \"checkpoints\": %ld\n}\n",
             atoll_topology_names[d->migration.topology], d->migration.interval,
             d->migration.migrants, fa->migrants_sent, fa->migrants_received,
-            fa->immigrants_accepted, fa->replica_swaps);
+            fa->immigrants_accepted, fa->replica_swaps, fa->checkpoints);
     if (fclose(f) != 0) {
         free(text);
         return ATOLL_NOMEM("best.json");

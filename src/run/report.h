@@ -46,6 +46,7 @@ typedef struct {
     const char *stopped_by;
     long migrants_sent, migrants_received, immigrants_accepted;
     long replica_swaps; /* accepted replica-exchange swaps (pairs) */
+    long checkpoints;   /* checkpoint points all ranks agreed on (SIGUSR1 requests one) */
 } atoll_run_facts;
 
 /* Write DIR/best.json atomically. */

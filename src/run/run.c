@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,15 @@
 #include "core/rng.h"
 #include "core/trials.h"
 #include "run/report.h"
+
+/* Set by SIGUSR1: this rank asks for a checkpoint at the next stop-agreement round. */
+static volatile sig_atomic_t checkpoint_signal;
+
+static void on_checkpoint_signal(int sig)
+{
+    (void)sig;
+    checkpoint_signal = 1;
+}
 
 /* Why a rank asked the run to stop (the largest reason over ranks wins the label). */
 enum { STOP_BUDGET = 0, STOP_TARGET = 1, STOP_TIME = 2 };
@@ -51,8 +61,9 @@ typedef struct {
     double *out, *in, *mig_x, *mig_score;
     bool *busy;        /* leader: worker w (island rank) holds a task */
     atoll_value *values;
-    size_t dim, width, task_width;
+    size_t dim, n_extras, width, task_width;
     long accepted, evaluations, swaps;
+    long checkpoints; /* agreed checkpoint points this rank has acted on */
     double busy_s;
     double t0;
 } island_run;
@@ -105,7 +116,7 @@ static int open_outputs(const atoll_run_desc *d, const atoll_run_options *opt,
     free(text);
     if (rc == ATOLL_OK) {
         snprintf(path, n, "%s/trials.csv", d->out);
-        rc = atoll_trials_open(path, d->space, log);
+        rc = atoll_trials_open(path, d->space, d->objective->columns, log);
     }
 done:
     free(path);
@@ -126,7 +137,8 @@ static int island_create(island_run *r, const atoll_run_desc *d, atoll_comm *com
     /* With workers the leader evaluates on a helper thread, which MPI must allow. */
     r->self_eval = (d->leader_evaluates != 0 && atoll_comm_threads_ok(comm)) || r->n_workers == 0;
     r->dim = d->space->n;
-    r->width = ATOLL_ROW_X + r->dim;
+    r->n_extras = atoll_objective_n_columns(d->objective);
+    r->width = ATOLL_ROW_X + r->dim + r->n_extras;
     r->task_width = TASK_X + r->dim;
     r->env.seed = d->seed;
     r->env.island = r->island;
@@ -246,6 +258,8 @@ static int run_objective(island_run *r, const double *x, long trial_id, atoll_ev
                                                   (uint64_t)trial_id)};
     ev->value = NAN;
     ev->status = ATOLL_STATUS_FAILED;
+    for (size_t j = 0; j < ATOLL_EVAL_EXTRA_MAX; j++)
+        ev->extra[j] = NAN;
     *start = atoll_now();
     int rc = d->objective->evaluate(r->objective, r->values, &ctx, ev);
     *end = atoll_now();
@@ -269,6 +283,7 @@ static int finish_row(island_run *r, const double *x, long generation, long tria
     r->row[ATOLL_ROW_START] = start - r->t0;
     r->row[ATOLL_ROW_DURATION] = end - start;
     memcpy(r->row + ATOLL_ROW_X, x, r->dim * sizeof *x);
+    memcpy(r->row + ATOLL_ROW_X + r->dim, ev.extra, r->n_extras * sizeof *ev.extra);
     return atoll_comm_row(r->comm, r->row);
 }
 
@@ -350,6 +365,19 @@ static int take_result(island_run *r, long ticket, atoll_status status, double v
     return ATOLL_OK;
 }
 
+/* Leader: pass a pending SIGUSR1 on to the agreement, and act on every newly agreed
+ * checkpoint point. Every rank sees the same rounds carry a checkpoint, so this is where a
+ * consistent snapshot of the island's state plugs in. */
+static int checkpoint_hook(island_run *r, const atoll_stop_state *st)
+{
+    if (checkpoint_signal) {
+        checkpoint_signal = 0;
+        atoll_comm_request_checkpoint(r->comm);
+    }
+    r->checkpoints = st->checkpoints;
+    return ATOLL_OK;
+}
+
 /* Leader: run the island's search, farming to workers; *reason says why it ended early. */
 static int lead(island_run *r, atoll_report *rep, int *reason)
 {
@@ -366,6 +394,7 @@ static int lead(island_run *r, atoll_report *rep, int *reason)
         ATOLL_CALL(atoll_comm_stop_poll(r->comm, false, false, &st));
         if (st.stop)
             break;
+        ATOLL_CALL(checkpoint_hook(r, &st));
         if (d->time_limit > 0 && atoll_now() - r->t0 >= d->time_limit) {
             *reason = STOP_TIME;
             break;
@@ -565,6 +594,9 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
         return local != ATOLL_OK ? local : global;
     }
 
+    struct sigaction on_usr1 = {.sa_handler = on_checkpoint_signal, .sa_flags = SA_RESTART}, old_usr1;
+    sigemptyset(&on_usr1.sa_mask);
+    sigaction(SIGUSR1, &on_usr1, &old_usr1);
     int reason = STOP_BUDGET;
     rc = r.leader ? lead(&r, have_rep ? &rep : NULL, &reason) : work(&r);
     if (rc != ATOLL_OK) {
@@ -573,6 +605,7 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
     }
     atoll_stop_state st;
     ATOLL_CALL(atoll_comm_stop_wait(comm, reason != STOP_BUDGET, &st));
+    sigaction(SIGUSR1, &old_usr1, NULL);
     ATOLL_CALL(atoll_comm_drain(comm));
     double wall = atoll_now() - t0;
     double acct[ACCT_WIDTH] = {r.island, r.leader, (double)r.evaluations, r.busy_s,
@@ -605,7 +638,8 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
                                  .migrants_sent = totals[0],
                                  .migrants_received = totals[1],
                                  .immigrants_accepted = totals[2],
-                                 .replica_swaps = totals[3] / 2};
+                                 .replica_swaps = totals[3] / 2,
+                                 .checkpoints = st.checkpoints};
         atoll_report_progress(&rep, true);
         if (rc == ATOLL_OK)
             rc = atoll_trials_finish(log);

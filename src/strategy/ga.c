@@ -61,6 +61,7 @@ typedef struct {
     double sigma;
     int init;
     int schedule;
+    bool move; /* migrant_policy = move */
 } ga_params;
 
 /* The [ga] keys and their defaults (plus topology, migrants, migration_interval). */
@@ -110,6 +111,10 @@ typedef struct {
     double *merge_x, *merge_score;
     size_t *order, *order_tmp;
     double *spare;
+
+    /* migrant_policy = move: copies of the emigrants that left at the last migration. */
+    double *departed_x;
+    size_t n_departed;
 
     long next_ticket;
     long immigrants_accepted;
@@ -281,6 +286,7 @@ static int ga_configure(atoll_config *cfg, const atoll_space *space, void **para
     ATOLL_CALL(atoll_config_get_enum(cfg, S, "schedule", schedule_names[d->schedule],
                                      schedule_names, &p.schedule));
     ATOLL_CALL(atoll_migration_configure(cfg, S, migration));
+    p.move = migration->move;
 
     ga_params *out = malloc(sizeof *out);
     if (!out)
@@ -449,6 +455,7 @@ static void ga_destroy(void *state)
     free(st->order);
     free(st->order_tmp);
     free(st->spare);
+    free(st->departed_x);
     free(st);
 }
 
@@ -485,9 +492,10 @@ static int ga_create(const void *params, const atoll_space *space, const atoll_s
     st->order = calloc(n, sizeof *st->order);
     st->order_tmp = calloc(n, sizeof *st->order_tmp);
     st->spare = calloc(dim, sizeof *st->spare);
+    st->departed_x = calloc(n * dim, sizeof *st->departed_x);
     if (!st->pop_x || !st->pop_score || !st->batch_x || !st->batch_score || !st->batch_told ||
         !st->flight_x || !st->flight_ticket || !st->merge_x || !st->merge_score || !st->order ||
-        !st->order_tmp || !st->spare) {
+        !st->order_tmp || !st->spare || !st->departed_x) {
         rc = ATOLL_NOMEM("the ga population");
         goto fail;
     }
@@ -601,7 +609,32 @@ static size_t ga_emigrants(void *state, size_t max, double *x, double *score)
         memcpy(x + n * st->dim, st->pop_x + i * st->dim, st->dim * sizeof(double));
         score[n++] = st->pop_score[i];
     }
+    if (st->par->move) {
+        st->n_departed = n < st->size ? n : st->size;
+        memcpy(st->departed_x, x, st->n_departed * st->dim * sizeof(double));
+    }
     return n;
+}
+
+/* migrant_policy = move: take the first departed individual still in the population out of
+ * it (the last slot becomes free, scored +inf). Returns whether one was found: results told
+ * since the migration may already have pushed it out. */
+static bool remove_departed(ga_state *st)
+{
+    size_t dim = st->dim;
+    while (st->n_departed > 0) {
+        const double *gone = st->departed_x + --st->n_departed * dim;
+        for (size_t i = 0; i < st->size; i++) {
+            if (memcmp(st->pop_x + i * dim, gone, dim * sizeof(double)) != 0)
+                continue;
+            size_t after = st->size - 1 - i;
+            memmove(st->pop_x + i * dim, st->pop_x + (i + 1) * dim, after * dim * sizeof(double));
+            memmove(st->pop_score + i, st->pop_score + i + 1, after * sizeof(double));
+            st->pop_score[st->size - 1] = INFINITY;
+            return true;
+        }
+    }
+    return false;
 }
 
 static int ga_immigrate(void *state, size_t n, const double *x, const double *score,
@@ -612,13 +645,17 @@ static int ga_immigrate(void *state, size_t n, const double *x, const double *sc
     if (!st->have_population)
         return ATOLL_OK;
     for (size_t i = 0; i < n; i++) {
-        if (!isfinite(score[i]) || !(score[i] < st->pop_score[st->size - 1]))
+        if (!isfinite(score[i]))
+            continue;
+        if (!remove_departed(st) && !(score[i] < st->pop_score[st->size - 1]))
             continue;
         memcpy(st->spare, x + i * st->dim, st->dim * sizeof(double));
         atoll_space_snap(st->space, st->spare);
         replace_worst(st, st->spare, score[i]);
         (*accepted)++;
     }
+    /* Emigrants for whom no immigrant came stay: an island never shrinks. */
+    st->n_departed = 0;
     st->immigrants_accepted += (long)*accepted;
     return ATOLL_OK;
 }

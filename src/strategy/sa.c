@@ -327,6 +327,9 @@ static int sa_configure(atoll_config *cfg, const atoll_space *space, void **para
                                      &p.replica_exchange));
     ATOLL_CALL(atoll_config_get_double(cfg, S, "ladder", d->ladder, 1.0, 1e6, &p.ladder));
     ATOLL_CALL(atoll_migration_configure(cfg, S, migration));
+    if (migration->move)
+        return atoll_config_error(cfg, S, "migrant_policy",
+                                  "move needs a population (ga); a chain adopts copies");
 
     sa_params *out = malloc(sizeof *out);
     if (!out)

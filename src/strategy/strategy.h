@@ -11,8 +11,8 @@
 #include "core/space.h"
 #include "core/topology.h"
 
-/* Read `topology`, `migrants` and `migration_interval` from [section] (shared by every
- * strategy that migrates). */
+/* Read `topology`, `migrants`, `migration_interval`, `migration_mode` and `migrant_policy`
+ * from [section] (shared by every strategy that migrates). */
 int atoll_migration_configure(atoll_config *cfg, const char *section, atoll_migration *out);
 
 /* What a strategy instance knows of its place in the run. It never knows ranks or MPI. */
@@ -52,10 +52,11 @@ typedef struct atoll_strategy_type {
     /* Completed epochs (generations) so far; migration happens when this advances. */
     long (*epoch)(const void *state);
     /* Copy up to `max` of its best individuals (never a failed one) into x (max*dim) and
-     * score; returns how many. */
+     * score; returns how many. With migrant_policy = move they are marked as leaving: the
+     * next immigrate puts immigrants in their places. */
     size_t (*emigrants)(void *state, size_t max, double *x, double *score);
-    /* Offer n immigrants; the strategy replaces its worst with the better ones and says how
-     * many it took. */
+    /* Offer n immigrants; the strategy replaces its worst with the better ones (move: first
+     * the individuals that left, whatever the immigrants' scores) and says how many it took. */
     int (*immigrate)(void *state, size_t n, const double *x, const double *score,
                      size_t *accepted);
     void (*destroy)(void *state);
