@@ -838,12 +838,22 @@ START_TEST(test_sa_in_flight_proposals)
     double x[3];
     long t[4], gen;
     bool ready = false;
-    /* one start point (t0 given): the chain waits for it */
+    /* one start point (t0 given); while it is out, the free slots sample further start
+     * points instead of idling; the first one back starts the chain, a later better one is
+     * adopted, a later worse one is not */
+    long s[3];
+    for (int k = 0; k < 3; k++) {
+        ck_assert_int_eq(type->ask(state, x, &s[k], &gen, &ready), ATOLL_OK);
+        ck_assert(ready);
+    }
     ck_assert_int_eq(type->ask(state, x, &t[0], &gen, &ready), ATOLL_OK);
-    ck_assert(ready);
-    ck_assert_int_eq(type->ask(state, x, &t[1], &gen, &ready), ATOLL_OK);
     ck_assert(!ready);
-    ck_assert_int_eq(type->tell(state, t[0], 5.0), ATOLL_OK);
+    ck_assert_int_eq(type->tell(state, s[1], 5.0), ATOLL_OK);
+    ck_assert_int_eq(type->tell(state, s[0], 6.0), ATOLL_OK);
+    ck_assert_int_eq(type->tell(state, s[2], 4.0), ATOLL_OK);
+    double start_x[3], start;
+    ck_assert_uint_eq(type->emigrants(state, 1, start_x, &start), 1);
+    ck_assert_double_eq(start, 4.0);
     /* three proposals in flight, not four */
     for (int k = 0; k < 3; k++) {
         ck_assert_int_eq(type->ask(state, x, &t[k], &gen, &ready), ATOLL_OK);

@@ -15,6 +15,8 @@
  * simulated annealing: an experimental evaluation; part I", Oper. Res. 37(6):865-892, 1989).
  * The samples are ordinary trials; the chain starts from the best of them. With a given t0 it
  * starts from one uniform point. The schedules then run over the rest of the island's budget.
+ * A farmed chain (in_flight > 1) does not idle at that start barrier: its free slots sample
+ * further uniform points, which count towards the start (and are adopted later if better).
  *
  * Moves: a Gaussian step of every numeric coordinate, reflected at the bounds and snapped; a
  * choice parameter is re-drawn uniformly with probability `choice_flip`. With `move = one` a
@@ -117,6 +119,7 @@ typedef struct {
      * (asynchronous parallel annealing; in_flight = 1 is the classic chain). */
     double *prop_x;     /* in_flight x dim */
     long *prop_ticket;  /* in_flight; -1 when the slot is free */
+    bool *prop_start;   /* in_flight; the slot holds a uniform start point, not a move */
     long start_asked;   /* start points handed out */
     long next_ticket;
     long told;
@@ -437,6 +440,7 @@ static void sa_destroy(void *state)
     free(st->best_x);
     free(st->prop_x);
     free(st->prop_ticket);
+    free(st->prop_start);
     free(st->start_score);
     free(st);
 }
@@ -470,10 +474,12 @@ static int sa_create(const void *params, const atoll_space *space, const atoll_s
     size_t slots = (size_t)par->in_flight;
     st->prop_x = calloc(slots * dim, sizeof *st->prop_x);
     st->prop_ticket = malloc(slots * sizeof *st->prop_ticket);
+    st->prop_start = calloc(slots, sizeof *st->prop_start);
     st->start_score = calloc((size_t)st->n_start, sizeof *st->start_score);
     for (size_t k = 0; st->prop_ticket && k < slots; k++)
         st->prop_ticket[k] = -1;
-    if (!st->cur_x || !st->best_x || !st->prop_x || !st->prop_ticket || !st->start_score) {
+    if (!st->cur_x || !st->best_x || !st->prop_x || !st->prop_ticket || !st->prop_start ||
+        !st->start_score) {
         rc = ATOLL_NOMEM("the sa chain");
         goto fail;
     }
@@ -498,8 +504,10 @@ static int sa_ask(void *state, double *x, long *ticket, long *generation, bool *
 {
     sa_state *st = state;
     *ready = false;
-    /* All start points must be in before the chain moves. */
-    if (!st->started && st->start_asked >= st->n_start)
+    /* A classic chain waits for all its start points before it moves. With several proposals
+     * in flight, a free slot meanwhile samples one more uniform start point rather than
+     * leave a worker idle at that barrier. */
+    if (!st->started && st->start_asked >= st->n_start && st->par->in_flight == 1)
         return ATOLL_OK;
     long slot = -1;
     for (long k = 0; k < st->par->in_flight && slot < 0; k++)
@@ -508,6 +516,7 @@ static int sa_ask(void *state, double *x, long *ticket, long *generation, bool *
     if (slot < 0)
         return ATOLL_OK; /* `in_flight` proposals are out */
     double *prop = st->prop_x + (size_t)slot * st->dim;
+    st->prop_start[slot] = !st->started;
     if (!st->started) {
         for (size_t i = 0; i < st->dim; i++)
             prop[i] = gsl_rng_uniform(st->rng);
@@ -542,12 +551,18 @@ static int sa_tell(void *state, long ticket, double score)
     if (isnan(score))
         score = INFINITY;
     const double *prop = st->prop_x + (size_t)slot * st->dim;
-    if (!st->started) {
-        st->start_score[st->start_done++] = score;
-        if (st->start_done == 1 || score < st->cur_score)
-            adopt(st, prop, score); /* the chain starts from the best start point */
-        if (st->start_done >= st->n_start)
-            start_chain(st);
+    if (st->prop_start[slot]) {
+        /* The chain starts from the best start point; one that comes back after the start
+         * (an extra sample of a farmed chain) is adopted only if it is better. */
+        if (!st->started) {
+            st->start_score[st->start_done] = score;
+            if (st->start_done++ == 0 || score < st->cur_score)
+                adopt(st, prop, score);
+            if (st->start_done >= st->n_start)
+                start_chain(st);
+        } else if (score < st->cur_score) {
+            adopt(st, prop, score);
+        }
         return ATOLL_OK;
     }
     chain_step(st, prop, score);
