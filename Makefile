@@ -74,10 +74,11 @@ check-asan: deps
 	  ASAN_OPTIONS=detect_leaks=1 CK_FORK=no ATOLL_BIN=build-asan/atoll $$t; done
 	@ASAN_OPTIONS=detect_leaks=0 ATOLL_BIN=build-asan/atoll tests/mpi/run-all
 
+# The main job on a real default: a GA tunes an MLP on Fashion-MNIST over 2 ranks.
 demo:
-	@.ci/deps build
+	@.ci/deps demo
 	@$(MAKE) --no-print-directory all
-	mpirun -np 2 --oversubscribe $(BIN) run configs/rastrigin-ga.ini --out runs/demo --force
+	mpirun -np 2 --oversubscribe $(BIN) run configs/mlp-fashion.ini --out runs/demo --force
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include

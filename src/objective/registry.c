@@ -5,10 +5,14 @@
 
 extern const atoll_objective_type atoll_objective_bench;
 extern const atoll_objective_type atoll_objective_sleep;
+extern const atoll_objective_type atoll_objective_mlp;
+extern const atoll_objective_type atoll_objective_forest;
+extern const atoll_objective_type atoll_objective_linear;
 
 /* Every objective, NULL-terminated; a new objective is one more row. */
-const atoll_objective_type *const atoll_objectives[] = {&atoll_objective_bench,
-                                                        &atoll_objective_sleep, NULL};
+const atoll_objective_type *const atoll_objectives[] = {
+    &atoll_objective_bench, &atoll_objective_sleep,  &atoll_objective_mlp,
+    &atoll_objective_forest, &atoll_objective_linear, NULL};
 
 size_t atoll_objective_n_columns(const atoll_objective_type *type)
 {
