@@ -175,11 +175,14 @@ static int speed(int argc, char **argv)
     if (strcmp(m->name, "mlp") == 0)
         gflops = mlp_epoch_flops(m, hp, train.n, train.d, train.n_classes) / (fit_s / epochs) /
                  1e9;
+    char rate[32] = "null"; /* JSON has no NaN */
+    if (isfinite(gflops))
+        snprintf(rate, sizeof rate, "%.3f", gflops);
     printf("{\"dataset\": \"%s\", \"model\": \"%s\", \"n_train\": %zu, \"n_valid\": %zu, "
            "\"d\": %zu, \"classes\": %d, \"load_s\": %.4f, \"fit_s\": %.4f, \"epochs\": %g, "
-           "\"epoch_s\": %.6f, \"accuracy\": %.4f, \"gflops\": %.3f, \"sgemm_gflops\": %.3f}\n",
+           "\"epoch_s\": %.6f, \"accuracy\": %.4f, \"gflops\": %s, \"sgemm_gflops\": %.3f}\n",
            argv[2], m->name, train.n, valid.n, train.d, train.n_classes, load_s, fit_s,
-           info.epochs, fit_s / epochs, acc, gflops, sgemm_rate(1024, 1024, 1024));
+           info.epochs, fit_s / epochs, acc, rate, sgemm_rate(1024, 1024, 1024));
     m->destroy(model);
     free(prob);
     free(hp);

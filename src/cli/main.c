@@ -7,6 +7,8 @@
 #include "atoll.h"
 #include "comm/comm.h"
 #include "core/error.h"
+#include "ml/dataset.h"
+#include "ml/model.h"
 #include "objective/objective.h"
 #include "run/desc.h"
 #include "run/run.h"
@@ -15,17 +17,82 @@
 /* Exit codes: documented in the README. */
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
+/* The range column of a hyperparameter: its choices, or [low, high] plus named values. */
+static void hparam_range(const atoll_hparam *h, char *buf, size_t size)
+{
+    if (h->kind == ATOLL_HP_CHOICE)
+        snprintf(buf, size, "%s", h->choices);
+    else if (h->choices)
+        snprintf(buf, size, "%.15g .. %.15g or %s", h->low, h->high, h->choices);
+    else
+        snprintf(buf, size, "%.15g .. %.15g", h->low, h->high);
+    if (!h->choices || h->kind == ATOLL_HP_CHOICE)
+        return;
+    /* named values print as their names only: "sqrt=-1|log2=-2" -> "sqrt|log2" */
+    char *w = strstr(buf, " or ") + 4;
+    for (const char *r = w; *r;) {
+        if (*r == '=')
+            while (*r && *r != '|')
+                r++;
+        else
+            *w++ = *r++;
+    }
+    *w = '\0';
+}
+
+/* atoll models [MODEL] [--markdown]: every model's hyperparameter table. */
+static int cmd_models(int argc, char **argv)
+{
+    bool markdown = false;
+    const char *only = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--markdown") == 0)
+            markdown = true;
+        else if (!only && atoll_model_lookup(argv[i]))
+            only = argv[i];
+        else {
+            fprintf(stderr, "atoll models: unknown model or option '%s'\n", argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    static const char *const kinds[] = {"int", "real", "choice"};
+    for (size_t m = 0; atoll_models[m]; m++) {
+        const atoll_model_type *model = atoll_models[m];
+        if (only && strcmp(only, model->name) != 0)
+            continue;
+        if (markdown)
+            printf("%s| Key | Type | Default | Allowed | Meaning |\n|---|---|---|---|---|\n",
+                   m && !only ? "\n" : "");
+        else
+            printf("%s%s: %s\n", m && !only ? "\n" : "", model->name, model->summary);
+        for (size_t i = 0; model->hparams[i].name; i++) {
+            const atoll_hparam *h = &model->hparams[i];
+            char range[256];
+            hparam_range(h, range, sizeof range);
+            if (markdown)
+                printf("| `%s` | %s | `%s` | %s | %s |\n", h->name, kinds[h->kind], h->def,
+                       range, h->doc);
+            else
+                printf("  %-20s %-6s %-10s %-28s %s\n", h->name, kinds[h->kind], h->def, range,
+                       h->doc);
+        }
+    }
+    return EXIT_OK;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: atoll run CONFIG [--set SECTION.KEY=VALUE]... [--out DIR] [--force] "
             "[--quiet]\n"
             "       atoll check CONFIG [--set SECTION.KEY=VALUE]...\n"
+            "       atoll models [MODEL] [--markdown]\n"
             "       atoll --help | --version\n"
             "\n"
             "  run     search the space of CONFIG; launch with mpirun -np N (one island per rank\n"
             "          unless [run] islands groups them)\n"
             "  check   validate CONFIG and print the resolved run and search space\n"
+            "  models  list the models' hyperparameters: type, default, range, meaning\n"
             "\n"
             "  --set SECTION.KEY=VALUE  override a config key (repeatable), e.g.\n"
             "                           --set ga.population=80 --set 'param lr.high=0.1'\n"
@@ -39,6 +106,10 @@ static void usage(FILE *out)
     fprintf(out, "\nobjectives:");
     for (size_t i = 0; atoll_objectives[i]; i++)
         fprintf(out, " %s", atoll_objectives[i]->name);
+    fprintf(out, "\ndatasets:");
+    for (size_t i = 0; atoll_data_names[i]; i++)
+        fprintf(out, " %s", atoll_data_names[i]);
+    fprintf(out, " synthetic csv idx");
     fprintf(out, "\n\nexit status: 0 done, 1 runtime failure, 2 bad config or arguments\n");
 }
 
@@ -168,6 +239,8 @@ static int cmd_run(int argc, char **argv, const cli_args *a)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
+    if (argc >= 2 && strcmp(argv[1], "models") == 0)
+        return cmd_models(argc, argv);
     cli_args a;
     int rc = parse_args(argc, argv, &a);
     int code;
