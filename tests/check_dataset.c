@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "ml/dataset.h"
+#include "ml/datasplit.h"
 
 #define MAX_FILES 64
 

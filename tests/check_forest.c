@@ -4,16 +4,13 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "core/error.h"
 #include "ml/dataset.h"
 #include "ml/forest.h"
-
-#define DIGITS_CSV "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz"
+#include "ml_support.h"
 
 enum { N_ESTIMATORS, MAX_DEPTH, MIN_SPLIT, MIN_LEAF, MAX_FEATURES, BOOTSTRAP, MAX_SAMPLES, N_HP };
 
@@ -24,29 +21,12 @@ static void defaults(double *hp)
     memcpy(hp, def, sizeof def);
 }
 
-/* A dataset of n samples and d features with zeroed arrays, freed by drop(). */
-static atoll_dataset make(size_t n, size_t d, int n_classes)
-{
-    atoll_dataset ds = {.n = n, .d = d, .n_classes = n_classes};
-    ds.x = calloc(n * d, sizeof *ds.x);
-    ds.y = calloc(n, sizeof *ds.y);
-    ck_assert(ds.x && ds.y);
-    return ds;
-}
-
-static void drop(atoll_dataset *ds)
-{
-    free(ds->x);
-    free(ds->y);
-    memset(ds, 0, sizeof *ds);
-}
-
 /* XOR of the signs of two uniform features in [-1, 1], plus `noise` uniform features. */
 static atoll_dataset xor_data(size_t n, size_t noise, unsigned long seed)
 {
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, seed);
-    atoll_dataset ds = make(n, 2 + noise, 2);
+    atoll_dataset ds = zeroed_dataset(n, 2 + noise, 2);
     for (size_t i = 0; i < n; i++) {
         float *row = ds.x + i * ds.d;
         for (size_t f = 0; f < ds.d; f++)
@@ -90,45 +70,6 @@ static double accuracy(const float *prob, const atoll_dataset *ds)
         right += (float)best == ds->y[i];
     }
     return (double)right / (double)ds->n;
-}
-
-/* Read scikit-learn's digits.csv.gz (64 pixels and the label per line, no header). */
-static atoll_dataset read_digits(void)
-{
-    gzFile gz = gzopen(DIGITS_CSV, "rb");
-    ck_assert_msg(gz != NULL, "cannot open %s", DIGITS_CSV);
-    atoll_dataset ds = make(1797, 64, 10);
-    char line[1024];
-    size_t rows = 0;
-    while (gzgets(gz, line, sizeof line)) {
-        ck_assert_uint_lt(rows, 1797);
-        char *p = line;
-        for (size_t f = 0; f <= 64; f++) {
-            char *end;
-            double v = strtod(p, &end);
-            ck_assert_msg(end != p, "digits line %zu, field %zu", rows + 1, f + 1);
-            if (f < 64)
-                ds.x[rows * 64 + f] = (float)v;
-            else
-                ds.y[rows] = (float)v;
-            p = *end == ',' ? end + 1 : end;
-        }
-        rows++;
-    }
-    gzclose(gz);
-    ck_assert_uint_eq(rows, 1797);
-    return ds;
-}
-
-/* Rows perm[from, to) of ds as a new dataset. */
-static atoll_dataset rows_of(const atoll_dataset *ds, const size_t *perm, size_t from, size_t to)
-{
-    atoll_dataset part = make(to - from, ds->d, ds->n_classes);
-    for (size_t i = from; i < to; i++) {
-        memcpy(part.x + (i - from) * ds->d, ds->x + perm[i] * ds->d, ds->d * sizeof *ds->x);
-        part.y[i - from] = ds->y[perm[i]];
-    }
-    return part;
 }
 
 START_TEST(test_forest_table)
@@ -181,8 +122,8 @@ START_TEST(test_forest_xor)
     free(prob);
     atoll_model_forest.destroy(model);
     atoll_model_forest.destroy(NULL);
-    drop(&test);
-    drop(&ds);
+    atoll_dataset_free(&test);
+    atoll_dataset_free(&ds);
 }
 END_TEST
 
@@ -203,8 +144,8 @@ START_TEST(test_forest_deterministic)
     atoll_model_forest.destroy(a);
     atoll_model_forest.destroy(b);
     atoll_model_forest.destroy(c);
-    drop(&probe);
-    drop(&ds);
+    atoll_dataset_free(&probe);
+    atoll_dataset_free(&ds);
 }
 END_TEST
 
@@ -213,7 +154,7 @@ START_TEST(test_forest_stumps)
     /* Four classes on a line: a depth-1 tree gives at most two distinct distributions. */
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 3);
-    atoll_dataset ds = make(400, 3, 4);
+    atoll_dataset ds = zeroed_dataset(400, 3, 4);
     for (size_t i = 0; i < ds.n; i++) {
         for (size_t f = 0; f < ds.d; f++)
             ds.x[i * ds.d + f] = (float)gsl_rng_uniform(rng);
@@ -244,7 +185,7 @@ START_TEST(test_forest_stumps)
         free(prob);
         atoll_model_forest.destroy(model);
     }
-    drop(&ds);
+    atoll_dataset_free(&ds);
 }
 END_TEST
 
@@ -264,7 +205,7 @@ START_TEST(test_forest_min_samples_leaf)
     /* One tree on every sample: each leaf's mean is shared by the samples of that leaf. */
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 8);
-    atoll_dataset ds = make(300, 2, 0);
+    atoll_dataset ds = zeroed_dataset(300, 2, 0);
     for (size_t i = 0; i < ds.n; i++) {
         ds.x[2 * i] = (float)gsl_rng_uniform(rng);
         ds.x[2 * i + 1] = (float)gsl_rng_uniform(rng);
@@ -298,7 +239,7 @@ START_TEST(test_forest_min_samples_leaf)
         free(pred);
         atoll_model_forest.destroy(model);
     }
-    drop(&ds);
+    atoll_dataset_free(&ds);
 }
 END_TEST
 
@@ -307,7 +248,7 @@ START_TEST(test_forest_step_regression)
     /* y = 1 below 0.3, 4 up to 0.7, 2 above; one noise feature. */
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 17);
-    atoll_dataset ds = make(500, 2, 0);
+    atoll_dataset ds = zeroed_dataset(500, 2, 0);
     for (size_t i = 0; i < ds.n; i++) {
         float x = (float)gsl_rng_uniform(rng);
         ds.x[2 * i] = x;
@@ -338,7 +279,7 @@ START_TEST(test_forest_step_regression)
         ck_assert_float_eq(pred[i], ds.y[i]);
     free(pred);
     atoll_model_forest.destroy(model);
-    drop(&ds);
+    atoll_dataset_free(&ds);
 }
 END_TEST
 
@@ -348,7 +289,7 @@ START_TEST(test_forest_probabilities)
      * max_features, subsampled bootstraps. */
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 5);
-    atoll_dataset ds = make(250, 6, 5);
+    atoll_dataset ds = zeroed_dataset(250, 6, 5);
     for (size_t i = 0; i < ds.n; i++) {
         int c = (int)gsl_rng_uniform_int(rng, 5);
         float *row = ds.x + i * ds.d;
@@ -392,24 +333,14 @@ START_TEST(test_forest_probabilities)
     ck_assert_ptr_null(model);
     ck_assert_str_eq(atoll_error_message(),
                      "forest: label 5 of sample 4 is not a class index in [0, 5)");
-    drop(&ds);
+    atoll_dataset_free(&ds);
 }
 END_TEST
 
 START_TEST(test_forest_digits)
 {
-    atoll_dataset all = read_digits();
-    size_t *perm = malloc(all.n * sizeof *perm);
-    ck_assert_ptr_nonnull(perm);
-    for (size_t i = 0; i < all.n; i++)
-        perm[i] = i;
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 2024);
-    gsl_ran_shuffle(rng, perm, all.n, sizeof *perm);
-    gsl_rng_free(rng);
-    size_t n_train = all.n * 4 / 5;
-    atoll_dataset train = rows_of(&all, perm, 0, n_train);
-    atoll_dataset valid = rows_of(&all, perm, n_train, all.n);
+    atoll_dataset train, valid;
+    digits_split(2024, &train, &valid);
     double hp[N_HP];
     defaults(hp);
     void *model = fit_ok(hp, &train, 1);
@@ -418,10 +349,8 @@ START_TEST(test_forest_digits)
     ck_assert_msg(acc >= 0.95, "digits validation accuracy %g", acc);
     free(prob);
     atoll_model_forest.destroy(model);
-    drop(&train);
-    drop(&valid);
-    drop(&all);
-    free(perm);
+    atoll_dataset_free(&train);
+    atoll_dataset_free(&valid);
 }
 END_TEST
 

@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "ml/dataset.h"
 #include "ml/linear.h"
+#include "ml_support.h"
 
 enum { L1, L2, LEARNING_RATE, EPOCHS, BATCH_SIZE, SOLVER, TOL, N_HP };
 
@@ -21,28 +22,12 @@ static void defaults(double *hp)
     memcpy(hp, def, sizeof def);
 }
 
-static atoll_dataset make(size_t n, size_t d, int n_classes)
-{
-    atoll_dataset ds = {.n = n, .d = d, .n_classes = n_classes};
-    ds.x = calloc(n * d, sizeof *ds.x);
-    ds.y = calloc(n, sizeof *ds.y);
-    ck_assert(ds.x && ds.y);
-    return ds;
-}
-
-static void drop(atoll_dataset *ds)
-{
-    free(ds->x);
-    free(ds->y);
-    memset(ds, 0, sizeof *ds);
-}
-
 /* Gaussian blobs of unit spread around centres[c] (2-D), classes in turn. */
 static atoll_dataset blobs(size_t n, int classes, const double (*centres)[2], unsigned long seed)
 {
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, seed);
-    atoll_dataset ds = make(n, 2, classes);
+    atoll_dataset ds = zeroed_dataset(n, 2, classes);
     for (size_t i = 0; i < n; i++) {
         int c = (int)(i % (size_t)classes);
         ds.x[2 * i] = (float)(centres[c][0] + gsl_ran_gaussian(rng, 1.0));
@@ -59,7 +44,7 @@ static atoll_dataset regression(size_t n, size_t d, const double *beta, double i
 {
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, seed);
-    atoll_dataset ds = make(n, d, 0);
+    atoll_dataset ds = zeroed_dataset(n, d, 0);
     for (size_t i = 0; i < n; i++) {
         double y = intercept + gsl_ran_gaussian(rng, noise);
         for (size_t j = 0; j < d; j++) {
@@ -212,7 +197,7 @@ START_TEST(test_linear_logistic)
     atoll_model_linear.destroy(a);
     atoll_model_linear.destroy(c);
     atoll_model_linear.destroy(NULL);
-    drop(&ds);
+    atoll_dataset_free(&ds);
 }
 END_TEST
 
@@ -247,8 +232,8 @@ START_TEST(test_linear_softmax)
     ck_assert_ptr_null(bad);
     ck_assert_str_eq(atoll_error_message(),
                      "linear: label 1.5 of sample 11 is not a class index in [0, 3)");
-    drop(&test);
-    drop(&ds);
+    atoll_dataset_free(&test);
+    atoll_dataset_free(&ds);
 }
 END_TEST
 
@@ -301,7 +286,7 @@ START_TEST(test_linear_ridge_closed_form)
     }
     free(pred);
     atoll_model_linear.destroy(model);
-    drop(&ds);
+    atoll_dataset_free(&ds);
 }
 END_TEST
 
@@ -357,7 +342,7 @@ START_TEST(test_linear_sgd_matches_cd)
     void *early = fit_ok(hp, &ds, 1, &info);
     ck_assert_msg(info.epochs >= 2.0 && info.epochs < 1000.0, "sgd ran %g epochs", info.epochs);
     atoll_model_linear.destroy(early);
-    drop(&ds);
+    atoll_dataset_free(&ds);
 }
 END_TEST
 
@@ -432,7 +417,7 @@ START_TEST(test_linear_elastic_net)
     model = fit_ok(hp, &ds, 1, &info);
     ck_assert(info.epochs == 1.0);
     atoll_model_linear.destroy(model);
-    drop(&ds);
+    atoll_dataset_free(&ds);
 }
 END_TEST
 
@@ -460,7 +445,7 @@ START_TEST(test_linear_divergence)
     for (size_t j = 0; j < 3; j++)
         ck_assert_double_eq_tol(w[j], beta[j] / 30.0, 0.01);
     atoll_model_linear.destroy(model);
-    drop(&ds);
+    atoll_dataset_free(&ds);
 }
 END_TEST
 

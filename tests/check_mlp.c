@@ -8,17 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "core/error.h"
 #include "ml/dataset.h"
 #include "ml/mlp.h"
 #include "ml/model.h"
+#include "ml_support.h"
 
 #define MAX_HP 64
-#define DIGITS_CSV ATOLL_SKLEARN_DATA_DIR "/digits.csv.gz"
-#define DIGITS_ROWS 1797
-#define DIGITS_PIXELS 64
 
 /*
  * The gradient check's bound on max |analytic - numeric| / max |analytic| per tensor. The
@@ -86,22 +83,6 @@ static void hp_choose(double *hp, const char *name, const char *choice)
 
 /* ---- data ----------------------------------------------------------------------------------- */
 
-static atoll_dataset data_new(size_t n, size_t d, int n_classes)
-{
-    atoll_dataset ds = {.n = n, .d = d, .n_classes = n_classes};
-    ds.x = malloc(n * d * sizeof *ds.x);
-    ds.y = malloc(n * sizeof *ds.y);
-    ck_assert(ds.x && ds.y);
-    return ds;
-}
-
-static void data_free(atoll_dataset *ds)
-{
-    free(ds->x);
-    free(ds->y);
-    memset(ds, 0, sizeof *ds);
-}
-
 /* k Gaussian blobs in d dimensions: centroids N(0, spread^2), unit-variance samples around
  * them, classes taking turns. */
 static atoll_dataset blobs(size_t n, size_t d, int k, double spread, unsigned long seed)
@@ -112,7 +93,7 @@ static atoll_dataset blobs(size_t n, size_t d, int k, double spread, unsigned lo
     ck_assert_ptr_nonnull(centre);
     for (size_t i = 0; i < (size_t)k * d; i++)
         centre[i] = gsl_ran_gaussian(rng, spread);
-    atoll_dataset ds = data_new(n, d, k);
+    atoll_dataset ds = zeroed_dataset(n, d, k);
     for (size_t i = 0; i < n; i++) {
         size_t c = i % (size_t)k;
         ds.y[i] = (float)c;
@@ -135,7 +116,7 @@ static atoll_dataset linear(size_t n, size_t d, double scale, double noise, unsi
     for (size_t j = 0; j < d; j++)
         w[j] = gsl_ran_gaussian(rng, 1.0);
     gsl_rng_set(rng, seed);
-    atoll_dataset ds = data_new(n, d, 0);
+    atoll_dataset ds = zeroed_dataset(n, d, 0);
     for (size_t i = 0; i < n; i++) {
         double y = 3.0;
         for (size_t j = 0; j < d; j++) {
@@ -147,63 +128,6 @@ static atoll_dataset linear(size_t n, size_t d, double scale, double noise, unsi
     }
     gsl_rng_free(rng);
     return ds;
-}
-
-/* Read digits.csv.gz: no header; 64 pixel values, then the label, per line. */
-static atoll_dataset read_digits(void)
-{
-    gzFile f = gzopen(DIGITS_CSV, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s (package python3-sklearn)", DIGITS_CSV);
-    atoll_dataset ds = data_new(DIGITS_ROWS, DIGITS_PIXELS, 10);
-    char line[4096];
-    size_t n = 0;
-    while (n < DIGITS_ROWS && gzgets(f, line, sizeof line)) {
-        char *p = line;
-        for (size_t j = 0; j <= DIGITS_PIXELS; j++) {
-            char *end = NULL;
-            float v = strtof(p, &end);
-            ck_assert_msg(end != p, "digits line %zu, field %zu", n + 1, j + 1);
-            p = *end == ',' ? end + 1 : end;
-            if (j < DIGITS_PIXELS)
-                ds.x[n * DIGITS_PIXELS + j] = v;
-            else
-                ds.y[n] = v;
-        }
-        n++;
-    }
-    gzclose(f);
-    ck_assert_uint_eq(n, DIGITS_ROWS);
-    return ds;
-}
-
-/* Rows perm[from..to) of ds as a new dataset. */
-static atoll_dataset rows_of(const atoll_dataset *ds, const size_t *perm, size_t from, size_t to)
-{
-    atoll_dataset out = data_new(to - from, ds->d, ds->n_classes);
-    for (size_t i = from; i < to; i++) {
-        memcpy(out.x + (i - from) * ds->d, ds->x + perm[i] * ds->d, ds->d * sizeof *ds->x);
-        out.y[i - from] = ds->y[perm[i]];
-    }
-    return out;
-}
-
-/* Standardise the features of train and valid by train's means and deviations. */
-static void standardise(atoll_dataset *train, atoll_dataset *valid)
-{
-    for (size_t j = 0; j < train->d; j++) {
-        double sum = 0.0, squares = 0.0;
-        for (size_t i = 0; i < train->n; i++)
-            sum += train->x[i * train->d + j];
-        double mean = sum / (double)train->n;
-        for (size_t i = 0; i < train->n; i++)
-            squares += pow(train->x[i * train->d + j] - mean, 2);
-        double sd = sqrt(squares / (double)train->n);
-        sd = sd > 0.0 ? sd : 1.0;
-        for (size_t i = 0; i < train->n; i++)
-            train->x[i * train->d + j] = (float)((train->x[i * train->d + j] - mean) / sd);
-        for (size_t i = 0; i < valid->n; i++)
-            valid->x[i * valid->d + j] = (float)((valid->x[i * valid->d + j] - mean) / sd);
-    }
 }
 
 /* ---- fitting and scoring -------------------------------------------------------------------- */
@@ -374,8 +298,8 @@ START_TEST(test_mlp_gradient)
     hp_defaults(hp);
     hp_set(hp, "dropout", 0.5);
     ck_assert_int_eq(atoll_mlp_gradient_check(hp, &classes, 1, &error), ATOLL_ERR_USAGE);
-    data_free(&classes);
-    data_free(&values);
+    atoll_dataset_free(&classes);
+    atoll_dataset_free(&values);
 }
 END_TEST
 
@@ -405,7 +329,7 @@ START_TEST(test_mlp_seed)
         mlp->destroy(b);
         mlp->destroy(c);
     }
-    data_free(&ds);
+    atoll_dataset_free(&ds);
 }
 END_TEST
 
@@ -434,25 +358,14 @@ START_TEST(test_mlp_separable)
     acc = accuracy(model, &ds);
     ck_assert_msg(acc > 0.95, "4 layers: training accuracy %g", acc);
     mlp->destroy(model);
-    data_free(&ds);
+    atoll_dataset_free(&ds);
 }
 END_TEST
 
 START_TEST(test_mlp_digits)
 {
-    atoll_dataset all = read_digits();
-    size_t *perm = malloc(all.n * sizeof *perm);
-    ck_assert_ptr_nonnull(perm);
-    for (size_t i = 0; i < all.n; i++)
-        perm[i] = i;
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 2025);
-    gsl_ran_shuffle(rng, perm, all.n, sizeof *perm);
-    gsl_rng_free(rng);
-    size_t n_train = all.n * 4 / 5;
-    atoll_dataset train = rows_of(&all, perm, 0, n_train);
-    atoll_dataset valid = rows_of(&all, perm, n_train, all.n);
-    standardise(&train, &valid);
+    atoll_dataset train, valid;
+    digits_split(2025, &train, &valid);
 
     double hp[MAX_HP];
     hp_defaults(hp);
@@ -465,10 +378,8 @@ START_TEST(test_mlp_digits)
     /* 0.961 to 0.986 over four splits and eight seeds, with 64 or 128 units. */
     ck_assert_msg(acc >= 0.96, "digits validation accuracy %g", acc);
     mlp->destroy(model);
-    free(perm);
-    data_free(&train);
-    data_free(&valid);
-    data_free(&all);
+    atoll_dataset_free(&train);
+    atoll_dataset_free(&valid);
 }
 END_TEST
 
@@ -520,7 +431,7 @@ START_TEST(test_mlp_early_stopping)
     hp_set(hp, "epochs", 12);
     mlp->destroy(fit_ok(hp, &ds, 1, &info));
     ck_assert(info.epochs == 12.0);
-    data_free(&ds);
+    atoll_dataset_free(&ds);
 }
 END_TEST
 
@@ -556,7 +467,7 @@ START_TEST(test_mlp_optimizers)
             mlp->destroy(early);
             mlp->destroy(late);
         }
-    data_free(&ds);
+    atoll_dataset_free(&ds);
 }
 END_TEST
 
@@ -586,7 +497,7 @@ START_TEST(test_mlp_batch_norm_dropout)
         ck_assert_msg(acc > 0.9, "case %zu: training accuracy %g", c, acc);
         mlp->destroy(model);
     }
-    data_free(&ds);
+    atoll_dataset_free(&ds);
 }
 END_TEST
 
@@ -609,8 +520,8 @@ START_TEST(test_mlp_divergence)
         ck_assert_ptr_null(model);
         ck_assert(info.epochs >= 1.0 && info.epochs <= 50.0);
     }
-    data_free(&values);
-    data_free(&classes);
+    atoll_dataset_free(&values);
+    atoll_dataset_free(&classes);
 }
 END_TEST
 
@@ -637,8 +548,8 @@ START_TEST(test_mlp_regression)
     r2 = r_squared(model, &test);
     ck_assert_msg(r2 > 0.9, "shifted target: R^2 %g", r2);
     mlp->destroy(model);
-    data_free(&train);
-    data_free(&test);
+    atoll_dataset_free(&train);
+    atoll_dataset_free(&test);
 }
 END_TEST
 
@@ -671,7 +582,7 @@ START_TEST(test_mlp_bad_data)
     ck_assert(info.epochs == 20.0);
     mlp->destroy(model);
     ds.n = n;
-    data_free(&ds);
+    atoll_dataset_free(&ds);
 }
 END_TEST
 

@@ -23,6 +23,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "ml/dataset.h"
+#include "ml/datasplit.h"
 #include "ml/metrics.h"
 #include "ml/model.h"
 #include "run/desc.h"

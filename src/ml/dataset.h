@@ -1,4 +1,4 @@
-/* dataset.h - in-memory datasets for the model objectives: load, split, subsample, scale, fold. */
+/* dataset.h - in-memory datasets for the model objectives: the type, CSV/IDX/named loaders. */
 #ifndef ATOLL_ML_DATASET_H
 #define ATOLL_ML_DATASET_H
 
@@ -23,6 +23,11 @@ typedef enum {
     ATOLL_TASK_CLASSIFICATION = 1,
     ATOLL_TASK_REGRESSION = 2
 } atoll_task;
+
+/* Allocate an n x d dataset of n_classes classes, x and y left uninitialised (arrays of at least
+ * one element, so that an empty one still owns its pointers). ATOLL_ERR_NOMEM on failure, with
+ * *out zeroed. Pair with atoll_dataset_free. */
+int atoll_dataset_alloc(size_t n, size_t d, int n_classes, atoll_dataset *out);
 
 /* Free a dataset's arrays (NULL-safe) and zero it. */
 void atoll_dataset_free(atoll_dataset *ds);
@@ -61,59 +66,5 @@ extern const char *const atoll_data_names[];
 
 #define ATOLL_SKLEARN_DATA_DIR "/usr/lib/python3/dist-packages/sklearn/datasets/data"
 #define ATOLL_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
-
-/* A deterministic synthetic problem. Classification: each class has a Gaussian centroid in
- * the first `informative` features (the others are pure noise), samples scatter around it
- * with unit variance; `noise` is the fraction of labels flipped at random. Regression: the
- * target is a fixed random linear function of the informative features plus a mild
- * non-linear term, plus Gaussian noise of standard deviation `noise`. */
-typedef struct {
-    atoll_task task; /* CLASSIFICATION or REGRESSION (AUTO means classification) */
-    size_t samples, features, informative;
-    int classes; /* classification only, >= 2 */
-    double noise;
-    uint64_t seed;
-} atoll_synthetic_spec;
-
-/* Generate `spec` (same spec, same data, on any machine). */
-int atoll_data_synthetic(const atoll_synthetic_spec *spec, atoll_dataset *out);
-
-/* Copy rows[0..n) of `src` (in that order) into a new dataset. */
-int atoll_data_subset(const atoll_dataset *src, const size_t *rows, size_t n,
-                      atoll_dataset *out);
-
-/*
- * Split `ds` into train and validation parts, shuffled by `seed`: about valid_fraction of the
- * samples (0 < valid_fraction < 1; at least one sample on each side) go to `valid`,
- * stratified by class for classification (every class keeps its share on both sides, each
- * class with >= 2 samples on both sides). Both outputs are new datasets.
- */
-int atoll_data_split(const atoll_dataset *ds, double valid_fraction, uint64_t seed,
-                     atoll_dataset *train, atoll_dataset *valid);
-
-/* Keep a random `n` samples of `ds` in place (stratified for classification, order
- * shuffled); n == 0 or n >= ds->n keeps all. */
-int atoll_data_subsample(atoll_dataset *ds, size_t n, uint64_t seed);
-
-/* Assign every sample a fold 0..k-1 (2 <= k <= n), stratified for classification, so that
- * fold sizes differ by at most one within each class. `fold` has ds->n entries. */
-int atoll_data_folds(const atoll_dataset *ds, int k, uint64_t seed, int *fold);
-
-/* The samples of fold `held` go to `valid`, all others to `train`, in their order. */
-int atoll_data_fold_split(const atoll_dataset *ds, const int *fold, int held,
-                          atoll_dataset *train, atoll_dataset *valid);
-
-/* Per-feature standardisation: z = (x - mean) / sd, sd of a constant feature taken as 1. */
-typedef struct {
-    size_t d;
-    float *mean, *scale; /* d each, owned */
-} atoll_scaler;
-
-/* Fit a scaler on `train` only. */
-int atoll_scaler_fit(const atoll_dataset *train, atoll_scaler *out);
-/* Standardise `ds` in place with a fitted scaler (ds->d must equal s->d). */
-void atoll_scaler_apply(const atoll_scaler *s, atoll_dataset *ds);
-/* Free a scaler's arrays (NULL-safe) and zero it. */
-void atoll_scaler_free(atoll_scaler *s);
 
 #endif

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "ml/dataset.h"
+#include "ml/datasplit.h"
 #include "ml/metrics.h"
 #include "ml/model.h"
 #include "objective/objective.h"
