@@ -84,7 +84,7 @@ START_TEST(test_model_digits_mlp)
     ck_assert(a.value == b.value);
     ck_assert(a.extra[0] > 0.0);
     ck_assert_double_eq(a.extra[1], 30.0);
-    ck_assert_uint_eq(atoll_objective_n_columns(f.type), 2);
+    ck_assert_uint_eq(atoll_objective_n_columns(f.type, f.params), 2);
     close_ini(&f);
 }
 END_TEST

@@ -19,6 +19,7 @@ typedef struct {
 } send_buf;
 
 struct atoll_comm {
+    int local_rank, local_size; /* on this node (ranks sharing memory) */
     MPI_Comm rows, migr, stop, island;
     int rank, size;
 
@@ -124,6 +125,12 @@ int atoll_comm_init(int *argc, char ***argv, atoll_comm **out)
     comm->threads_ok = provided >= MPI_THREAD_FUNNELED;
     MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &comm->rank));
     MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &comm->size));
+    MPI_Comm node;
+    MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, comm->rank,
+                                  MPI_INFO_NULL, &node));
+    MPI_CHECK(MPI_Comm_rank(node, &comm->local_rank));
+    MPI_CHECK(MPI_Comm_size(node, &comm->local_size));
+    MPI_CHECK(MPI_Comm_free(&node));
     MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &comm->rows));
     MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &comm->migr));
     MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &comm->stop));
@@ -206,6 +213,16 @@ void atoll_comm_abort(atoll_comm *comm, int code)
 int atoll_comm_rank(const atoll_comm *comm)
 {
     return comm->rank;
+}
+
+int atoll_comm_local_rank(const atoll_comm *comm)
+{
+    return comm->local_rank;
+}
+
+int atoll_comm_local_size(const atoll_comm *comm)
+{
+    return comm->local_size;
 }
 
 int atoll_comm_size(const atoll_comm *comm)

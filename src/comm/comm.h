@@ -31,6 +31,10 @@ void atoll_comm_abort(atoll_comm *comm, int code);
 
 int atoll_comm_rank(const atoll_comm *comm);
 int atoll_comm_size(const atoll_comm *comm);
+/* This rank's index among the ranks of its node (those that share memory), and their number:
+ * what spreads GPUs over a node's ranks. */
+int atoll_comm_local_rank(const atoll_comm *comm);
+int atoll_comm_local_size(const atoll_comm *comm);
 
 /* Collective: the largest of every rank's `local` status, so all ranks take the same exit. */
 int atoll_comm_agree_status(atoll_comm *comm, int local, int *global);

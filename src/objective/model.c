@@ -57,7 +57,12 @@ typedef struct {
     double *hp;
 } model_state;
 
-static const char *const columns[] = {"train_s", "epochs", NULL};
+static const char *const *model_columns(const void *params)
+{
+    (void)params;
+    static const char *const columns[] = {"train_s", "epochs", NULL};
+    return columns;
+}
 
 static void model_free_params(void *params)
 {
@@ -558,7 +563,7 @@ static int model_evaluate(void *state, const atoll_value *values, const atoll_tr
     const atoll_objective_type atoll_objective_##NAME = {                                      \
         .name = #NAME,                                                                         \
         .summary = SUMMARY,                                                                    \
-        .columns = columns,                                                                    \
+        .columns = model_columns,                                                                  \
         .configure = configure_##NAME,                                                         \
         .free_params = model_free_params,                                                      \
         .direction = model_direction,                                                          \

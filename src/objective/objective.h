@@ -15,6 +15,8 @@ typedef enum { ATOLL_MINIMIZE = 0, ATOLL_MAXIMIZE = 1 } atoll_direction;
 typedef struct {
     uint64_t seed;       /* the run seed */
     int rank;            /* for seeding per-rank streams and naming per-rank files only */
+    int local_rank;      /* the rank's index on its node (e.g. to pick a GPU) */
+    int local_size;      /* ranks on this node */
     const char *out_dir; /* the run's output folder */
 } atoll_objective_env;
 
@@ -25,7 +27,7 @@ typedef struct {
 } atoll_trial_ctx;
 
 /* The most extra trial-log columns an objective may report. */
-#define ATOLL_EVAL_EXTRA_MAX 4
+#define ATOLL_EVAL_EXTRA_MAX 8
 
 /* One evaluation's outcome. `value` is meaningful only when status is OK; extra[j] is the
  * value of the objective's j-th extra column (NaN: not known, logged empty). */
@@ -38,9 +40,10 @@ typedef struct {
 typedef struct atoll_objective_type {
     const char *name;    /* as written in [objective] type */
     const char *summary; /* one line for --help and the README */
-    /* Extra trial-log columns (e.g. "train_s", "epochs"), NULL-terminated, at most
-     * ATOLL_EVAL_EXTRA_MAX; NULL for none. Each evaluation fills atoll_eval.extra. */
-    const char *const *columns;
+    /* Optional: the extra trial-log columns of these params (e.g. "train_s", "epochs"),
+     * NULL-terminated, at most ATOLL_EVAL_EXTRA_MAX, borrowed for the params' life; NULL
+     * (or no function) for none. Each evaluation fills atoll_eval.extra in that order. */
+    const char *const *(*columns)(const void *params);
     /* Read and validate [objective]; may add parameters to an empty space (e.g. bench's
      * `dimension`) and must check the space it will be given. */
     int (*configure)(atoll_config *cfg, atoll_space *space, void **params);
@@ -60,8 +63,10 @@ typedef struct atoll_objective_type {
 /* NULL-terminated table of every objective. */
 extern const atoll_objective_type *const atoll_objectives[];
 
-/* The number of extra columns of an objective. */
-size_t atoll_objective_n_columns(const atoll_objective_type *type);
+/* The extra columns of an objective with these params (NULL-terminated, or NULL), and their
+ * number. */
+const char *const *atoll_objective_columns(const atoll_objective_type *type, const void *params);
+size_t atoll_objective_n_columns(const atoll_objective_type *type, const void *params);
 
 /* Look an objective up by name, or NULL. */
 const atoll_objective_type *atoll_objective_lookup(const char *name);

@@ -14,10 +14,16 @@ const atoll_objective_type *const atoll_objectives[] = {
     &atoll_objective_bench, &atoll_objective_sleep,  &atoll_objective_mlp,
     &atoll_objective_forest, &atoll_objective_linear, NULL};
 
-size_t atoll_objective_n_columns(const atoll_objective_type *type)
+const char *const *atoll_objective_columns(const atoll_objective_type *type, const void *params)
 {
+    return type->columns ? type->columns(params) : NULL;
+}
+
+size_t atoll_objective_n_columns(const atoll_objective_type *type, const void *params)
+{
+    const char *const *names = atoll_objective_columns(type, params);
     size_t n = 0;
-    while (type->columns && type->columns[n])
+    while (names && names[n])
         n++;
     return n;
 }

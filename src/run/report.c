@@ -31,7 +31,7 @@ int atoll_report_init(atoll_report *rep, const atoll_run_desc *desc, atoll_trial
     memset(rep, 0, sizeof *rep);
     rep->desc = desc;
     rep->log = log;
-    rep->width = ATOLL_ROW_X + desc->space->n + atoll_objective_n_columns(desc->objective);
+    rep->width = ATOLL_ROW_X + desc->space->n + atoll_objective_n_columns(desc->objective, desc->objective_params);
     rep->best_row = calloc(rep->width, sizeof *rep->best_row);
     if (!rep->best_row)
         return ATOLL_NOMEM("the best row");

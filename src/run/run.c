@@ -116,7 +116,8 @@ static int open_outputs(const atoll_run_desc *d, const atoll_run_options *opt,
     free(text);
     if (rc == ATOLL_OK) {
         snprintf(path, n, "%s/trials.csv", d->out);
-        rc = atoll_trials_open(path, d->space, d->objective->columns, log);
+        rc = atoll_trials_open(path, d->space,
+                               atoll_objective_columns(d->objective, d->objective_params), log);
     }
 done:
     free(path);
@@ -137,7 +138,7 @@ static int island_create(island_run *r, const atoll_run_desc *d, atoll_comm *com
     /* With workers the leader evaluates on a helper thread, which MPI must allow. */
     r->self_eval = (d->leader_evaluates != 0 && atoll_comm_threads_ok(comm)) || r->n_workers == 0;
     r->dim = d->space->n;
-    r->n_extras = atoll_objective_n_columns(d->objective);
+    r->n_extras = atoll_objective_n_columns(d->objective, d->objective_params);
     r->width = ATOLL_ROW_X + r->dim + r->n_extras;
     r->task_width = TASK_X + r->dim;
     r->env.seed = d->seed;
@@ -163,7 +164,11 @@ static int island_create(island_run *r, const atoll_run_desc *d, atoll_comm *com
         return ATOLL_NOMEM("island workspaces");
     if (r->leader)
         ATOLL_CALL(d->strategy->create(d->strategy_params, d->space, &r->env, &r->strategy));
-    atoll_objective_env oenv = {.seed = d->seed, .rank = r->rank, .out_dir = d->out};
+    atoll_objective_env oenv = {.seed = d->seed,
+                                .rank = r->rank,
+                                .local_rank = atoll_comm_local_rank(comm),
+                                .local_size = atoll_comm_local_size(comm),
+                                .out_dir = d->out};
     ATOLL_CALL(d->objective->create(d->objective_params, d->space, &oenv, &r->objective));
     return ATOLL_OK;
 }
