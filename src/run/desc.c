@@ -40,6 +40,8 @@ static int read_run(atoll_run_desc *d, int *strategy_index)
     ATOLL_CALL(atoll_config_get_long(cfg, "run", "evaluations", 1000, 1, 1000000000000L,
                                      &d->evaluations));
     ATOLL_CALL(atoll_config_get_double(cfg, "run", "time_limit", 0, 0, 1e9, &d->time_limit));
+    ATOLL_CALL(atoll_config_get_long(cfg, "run", "max_failures", 0, 0, 1000000000000L,
+                                     &d->max_failures));
     d->has_target = atoll_config_has(cfg, "run", "target");
     if (d->has_target)
         ATOLL_CALL(atoll_config_require_double(cfg, "run", "target", &d->target));
@@ -59,7 +61,11 @@ int atoll_desc_create(const char *path, const char *const *sets, size_t n_sets,
     atoll_run_desc *d = calloc(1, sizeof *d);
     if (!d)
         return ATOLL_NOMEM("a run description");
-    ATOLL_CALL_GOTO(rc, atoll_config_load(path, &d->cfg));
+    /* Without a file the overrides make the whole config: start from an empty [run]. */
+    if (path)
+        ATOLL_CALL_GOTO(rc, atoll_config_load(path, &d->cfg));
+    else
+        ATOLL_CALL_GOTO(rc, atoll_config_load_string("[run]\n", "--set", &d->cfg));
     for (size_t i = 0; i < n_sets; i++)
         ATOLL_CALL_GOTO(rc, atoll_config_set(d->cfg, sets[i]));
 
@@ -70,15 +76,21 @@ int atoll_desc_create(const char *path, const char *const *sets, size_t n_sets,
     ATOLL_CALL_GOTO(rc, atoll_space_create(&d->space));
     ATOLL_CALL_GOTO(rc, atoll_space_from_config(d->cfg, d->space));
 
-    const char **names = NULL;
-    ATOLL_CALL_GOTO(rc, names_of((const void *const *)atoll_objectives,
-                                 offsetof(atoll_objective_type, name), &names));
+    /* The built-in objectives, then those registered by a program (atoll_register_objective). */
+    size_t n_objectives = atoll_objective_count();
+    const char **names = calloc(n_objectives + 1, sizeof *names);
+    if (!names) {
+        rc = ATOLL_NOMEM("a name table");
+        goto fail;
+    }
+    for (size_t i = 0; i < n_objectives; i++)
+        names[i] = atoll_objective_at(i)->name;
     int objective_index = 0;
     rc = atoll_config_require_enum(d->cfg, "objective", "type", names, &objective_index);
     free(names);
     if (rc != ATOLL_OK)
         goto fail;
-    d->objective = atoll_objectives[objective_index];
+    d->objective = atoll_objective_at((size_t)objective_index);
     ATOLL_CALL_GOTO(rc, d->objective->configure(d->cfg, d->space, &d->objective_params));
     if (d->space->n == 0) {
         rc = atoll_config_error(d->cfg, "objective", "type",
@@ -139,6 +151,8 @@ void atoll_desc_print(const atoll_run_desc *d, FILE *out)
     fprintf(out, "direction: %s\n", direction_names[d->direction]);
     if (d->time_limit > 0)
         fprintf(out, "time_limit: %g s\n", d->time_limit);
+    if (d->max_failures > 0)
+        fprintf(out, "max_failures: %ld\n", d->max_failures);
     if (d->has_target)
         fprintf(out, "target: %.17g\n", d->target);
     if (d->migration.interval > 0 && d->migration.migrants > 0)

@@ -23,6 +23,7 @@ typedef struct {
     uint64_t seed;
     long evaluations;
     double time_limit; /* seconds; 0 = none */
+    long max_failures; /* stop the run once this many trials did not succeed; 0 = never */
     bool has_target;
     double target;
     atoll_direction direction;
@@ -35,7 +36,8 @@ typedef struct {
 
 /*
  * Build the description of a run from the config file at `path` and `n_sets` overrides
- * "section.key=value" (applied in order). Reads [run], the [param NAME] sections, [objective]
+ * "section.key=value" (applied in order); with path NULL the overrides alone make the config
+ * (it is then named "--set" in messages). Reads [run], the [param NAME] sections, [objective]
  * and the strategy's own section; any error is ATOLL_ERR_USAGE with a FILE:LINE message.
  */
 int atoll_desc_create(const char *path, const char *const *sets, size_t n_sets,

@@ -26,8 +26,8 @@ static void on_checkpoint_signal(int sig)
 }
 
 /* Why a rank asked the run to stop (the largest reason over ranks wins the label). */
-enum { STOP_BUDGET = 0, STOP_TARGET = 1, STOP_TIME = 2 };
-static const char *const stop_names[] = {"budget", "target", "time_limit"};
+enum { STOP_BUDGET = 0, STOP_TARGET = 1, STOP_TIME = 2, STOP_FAILURES = 3 };
+static const char *const stop_names[] = {"budget", "target", "time_limit", "max_failures"};
 
 /* A leader's own evaluation, run on a helper thread so that its main thread keeps dispatching
  * to the workers meanwhile. The thread only runs the objective; every MPI call stays on the
@@ -400,6 +400,11 @@ static int lead(island_run *r, atoll_report *rep, int *reason)
         if (st.stop)
             break;
         ATOLL_CALL(checkpoint_hook(r, &st));
+        /* Rank 0 sees every row: it stops a run whose trials keep failing. */
+        if (rep && d->max_failures > 0 && rep->failed >= d->max_failures) {
+            *reason = STOP_FAILURES;
+            break;
+        }
         if (d->time_limit > 0 && atoll_now() - r->t0 >= d->time_limit) {
             *reason = STOP_TIME;
             break;
@@ -652,8 +657,15 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
             rc = atoll_report_write_best(&rep, d->out, &facts);
         if (rc == ATOLL_OK && !opt->quiet)
             atoll_report_summary(&rep, &facts, stdout);
+        long failed = rep.failed;
         atoll_report_free(&rep);
         atoll_trials_close(&log);
+        /* Everything that finished is written; the run still failed, and says why. */
+        if (rc == ATOLL_OK && (int)why_all == STOP_FAILURES)
+            rc = ATOLL_RAISE(ATOLL_ERR_RUNTIME,
+                             "%s: stopped after %ld failed trials ([run] max_failures = %ld); "
+                             "their status is in trials.csv",
+                             d->out, failed, d->max_failures);
     }
     return rc;
 }
