@@ -15,13 +15,20 @@ ATOLL_CFLAGS := -std=c11 -Wall -Wextra -Werror -MMD -MP \
 LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null | sed 's/-lgslcblas//') -lpthread -lm
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
+# The command's body (src/cli/cli.c: atoll_main, atoll_search) is library code too; only
+# main.c stays out, so a user program links libatoll and has the whole command.
 LIB_SRC := $(sort $(wildcard src/core/*.c src/comm/*.c src/ml/*.c src/objective/*.c \
-                             src/strategy/*.c src/run/*.c))
+                             src/strategy/*.c src/run/*.c) \
+                  $(filter-out src/cli/main.c,$(wildcard src/cli/*.c)))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(BUILD)/src/cli/main.o
 LIB := $(BUILD)/libatoll.a
 BIN := $(BUILD)/atoll
 TEST_SRC := $(sort $(wildcard tests/check_*.c))
+EXAMPLE_SRC := $(sort $(wildcard examples/*.c))
+EXAMPLE_BIN := $(EXAMPLE_SRC:%.c=$(BUILD)/%)
+# A test program of the C API under mpirun (atoll_search from overrides alone).
+API_TEST_BIN := $(BUILD)/tests/mpi/search
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 export OMPI_ALLOW_RUN_AS_ROOT = 1
@@ -30,7 +37,7 @@ export OMPI_MCA_rmaps_base_oversubscribe = 1
 export OMPI_MCA_orte_execute_quiet = 1
 export OPENBLAS_NUM_THREADS = 1
 
-.PHONY: all deps check check-unit check-mpi check-asan demo install uninstall clean lint
+.PHONY: $(BUILD)/atoll.pc all deps check check-unit check-mpi check-asan demo examples install uninstall clean lint
 all: $(BIN) $(LIB)
 
 $(BUILD)/%.o: %.c
@@ -49,6 +56,19 @@ $(BUILD)/tests/%: tests/%.c $(LIB)
 	$(CC) $(ATOLL_CPPFLAGS) $(CPPFLAGS) $(ATOLL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
 	  $(CHECK_LIBS) $(LDLIBS)
 
+# Programs that use the C API as a user would: only the public header and the library.
+examples: $(EXAMPLE_BIN)
+
+$(BUILD)/examples/%: examples/%.c $(LIB) include/atoll.h
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	  $(LIB) $(LDLIBS)
+
+$(API_TEST_BIN): tests/mpi/search.c $(LIB) include/atoll.h
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	  $(LIB) $(LDLIBS)
+
 deps:
 	@.ci/deps test
 
@@ -60,7 +80,7 @@ check: deps
 check-unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; ATOLL_BIN=$(BIN) $$t; done
 
-check-mpi: $(BIN)
+check-mpi: $(BIN) $(EXAMPLE_BIN) $(API_TEST_BIN)
 	@ATOLL_BIN=$(BIN) tests/mpi/run-all
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer. Leak checking covers
@@ -69,10 +89,12 @@ check-mpi: $(BIN)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="$(SAN_FLAGS)" \
-	  LDFLAGS="-fsanitize=address,undefined" all $(TEST_BIN:$(BUILD)/%=build-asan/%)
+	  LDFLAGS="-fsanitize=address,undefined" all $(TEST_BIN:$(BUILD)/%=build-asan/%) \
+	  $(EXAMPLE_BIN:$(BUILD)/%=build-asan/%) $(API_TEST_BIN:$(BUILD)/%=build-asan/%)
 	@set -e; for t in $(TEST_BIN:$(BUILD)/%=build-asan/%); do echo "== $$t"; \
 	  ASAN_OPTIONS=detect_leaks=1 CK_FORK=no ATOLL_BIN=build-asan/atoll $$t; done
-	@ASAN_OPTIONS=detect_leaks=0 ATOLL_BIN=build-asan/atoll tests/mpi/run-all
+	@ASAN_OPTIONS=detect_leaks=0 ATOLL_TEST_LDFLAGS="-fsanitize=address,undefined" \
+	  ATOLL_BIN=build-asan/atoll tests/mpi/run-all
 
 # The main job on a real default: a GA tunes an MLP on Fashion-MNIST over 2 ranks.
 demo:
@@ -80,15 +102,25 @@ demo:
 	@$(MAKE) --no-print-directory all
 	mpirun -np 2 --oversubscribe $(BIN) run configs/mlp-fashion.ini --out runs/demo --force
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+# atoll.pc for `pkg-config --cflags --libs --static atoll`. libatoll.a is static, so Libs
+# names every library it needs (the same flags as LDLIBS); MPI's come from mpicc, which a
+# user compiles with, so they are not listed.
+$(BUILD)/atoll.pc: src/atoll.pc.in Makefile
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define ATOLL_VERSION "\(.*\)"/\1/p' include/atoll.h)|g' \
+	    -e 's|@LIBS@|$(strip $(LDLIBS))|g' $< >$@
+
+install: all $(BUILD)/atoll.pc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+	           $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/atoll
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libatoll.a
 	install -m 644 include/atoll.h $(DESTDIR)$(PREFIX)/include/atoll.h
+	install -m 644 $(BUILD)/atoll.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/atoll.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/atoll $(DESTDIR)$(PREFIX)/lib/libatoll.a \
-	      $(DESTDIR)$(PREFIX)/include/atoll.h
+	      $(DESTDIR)$(PREFIX)/include/atoll.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/atoll.pc
 
 # MPI belongs to src/comm only.
 lint:

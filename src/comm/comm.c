@@ -29,6 +29,7 @@ struct atoll_comm {
     long *island_sent_to, *island_received_from;
 
     bool threads_ok; /* MPI allows helper threads (that make no MPI calls) */
+    bool owns_mpi;   /* atoll_comm_init started MPI, so atoll_comm_finalize stops it */
 
     /* accounting: seconds spent in MPI calls other than polite sleeps */
     double comm_s;
@@ -111,8 +112,12 @@ static double now_s(void)
 
 int atoll_comm_init(int *argc, char ***argv, atoll_comm **out)
 {
-    int initialized = 0;
+    int initialized = 0, finalized = 0;
     MPI_Initialized(&initialized);
+    MPI_Finalized(&finalized);
+    if (finalized)
+        return ATOLL_RAISE(ATOLL_ERR_MPI, "MPI was already finalized: it cannot start again "
+                                          "(initialise MPI yourself to run several searches)");
     /* A leader may run its own evaluation on a helper thread; MPI stays on this one. */
     int provided = MPI_THREAD_SINGLE;
     if (!initialized)
@@ -123,6 +128,7 @@ int atoll_comm_init(int *argc, char ***argv, atoll_comm **out)
     if (!comm)
         return ATOLL_NOMEM("the communicator");
     comm->threads_ok = provided >= MPI_THREAD_FUNNELED;
+    comm->owns_mpi = !initialized;
     MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &comm->rank));
     MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &comm->size));
     MPI_Comm node;
@@ -194,9 +200,12 @@ void atoll_comm_finalize(atoll_comm **pc)
         free(comm->done_epoch);
         free(comm->to);
         free(comm->from);
+        bool owns_mpi = comm->owns_mpi;
         free(comm->msg_in);
         free(comm);
         *pc = NULL;
+        if (!owns_mpi)
+            return;
     }
     int finalized = 0;
     MPI_Finalized(&finalized);

@@ -22,9 +22,11 @@ typedef struct atoll_comm atoll_comm;
 /* Receives each trial row on rank 0, in arrival order. */
 typedef int (*atoll_row_fn)(const double *row, void *ctx);
 
-/* Start MPI (collective). */
+/* Start MPI (collective) unless the program already did; MPI already finalized is
+ * ATOLL_ERR_MPI. */
 int atoll_comm_init(int *argc, char ***argv, atoll_comm **out);
-/* Stop MPI (collective) and free *pc (NULL-safe). */
+/* Free *pc (NULL-safe) and stop MPI (collective) if atoll_comm_init started it (or if *pc is
+ * NULL: an init that failed). */
 void atoll_comm_finalize(atoll_comm **pc);
 /* End every rank at once after a fatal error on this one (never returns). */
 void atoll_comm_abort(atoll_comm *comm, int code);

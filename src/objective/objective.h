@@ -68,7 +68,13 @@ extern const atoll_objective_type *const atoll_objectives[];
 const char *const *atoll_objective_columns(const atoll_objective_type *type, const void *params);
 size_t atoll_objective_n_columns(const atoll_objective_type *type, const void *params);
 
-/* Look an objective up by name, or NULL. */
+/* Look an objective up by name (built-in or registered at run time), or NULL. */
 const atoll_objective_type *atoll_objective_lookup(const char *name);
+
+/* The number of objectives: the built-in table's, then those registered at run time
+ * (atoll_register_objective), in registration order. */
+size_t atoll_objective_count(void);
+/* The i-th objective in that order, or NULL when i >= atoll_objective_count(). */
+const atoll_objective_type *atoll_objective_at(size_t i);
 
 #endif
