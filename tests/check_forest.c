@@ -58,20 +58,6 @@ static float *predict(const void *model, const atoll_dataset *ds)
     return out;
 }
 
-/* The fraction of rows whose argmax (ties to the lowest class) is the label. */
-static double accuracy(const float *prob, const atoll_dataset *ds)
-{
-    size_t k = (size_t)ds->n_classes, right = 0;
-    for (size_t i = 0; i < ds->n; i++) {
-        size_t best = 0;
-        for (size_t c = 1; c < k; c++)
-            if (prob[i * k + c] > prob[i * k + best])
-                best = c;
-        right += (float)best == ds->y[i];
-    }
-    return (double)right / (double)ds->n;
-}
-
 START_TEST(test_forest_table)
 {
     static const char *const names[] = {"n_estimators",     "max_depth",    "min_samples_split",
@@ -103,7 +89,7 @@ START_TEST(test_forest_xor)
     hp[N_ESTIMATORS] = 30;
     void *model = fit_ok(hp, &ds, 5);
     float *prob = predict(model, &ds);
-    double acc = accuracy(prob, &ds);
+    double acc = ml_accuracy(prob, &ds);
     ck_assert_msg(acc > 0.95, "train accuracy %g", acc);
     /* Every row is a distribution. */
     for (size_t i = 0; i < ds.n; i++) {
@@ -117,7 +103,7 @@ START_TEST(test_forest_xor)
     atoll_dataset test = xor_data(400, 2, 12);
     model = fit_ok(hp, &ds, 5);
     prob = predict(model, &test);
-    acc = accuracy(prob, &test);
+    acc = ml_accuracy(prob, &test);
     ck_assert_msg(acc > 0.9, "test accuracy %g", acc);
     free(prob);
     atoll_model_forest.destroy(model);
@@ -319,8 +305,8 @@ START_TEST(test_forest_probabilities)
             }
             ck_assert_double_eq_tol(sum, 1.0, 1e-5);
         }
-        ck_assert_msg(accuracy(prob, &ds) > 0.6, "max_features %g: train accuracy %g",
-                      max_features[m], accuracy(prob, &ds));
+        ck_assert_msg(ml_accuracy(prob, &ds) > 0.6, "max_features %g: train accuracy %g",
+                      max_features[m], ml_accuracy(prob, &ds));
         free(prob);
         atoll_model_forest.destroy(model);
     }
@@ -345,7 +331,7 @@ START_TEST(test_forest_digits)
     defaults(hp);
     void *model = fit_ok(hp, &train, 1);
     float *prob = predict(model, &valid);
-    double acc = accuracy(prob, &valid);
+    double acc = ml_accuracy(prob, &valid);
     ck_assert_msg(acc >= 0.95, "digits validation accuracy %g", acc);
     free(prob);
     atoll_model_forest.destroy(model);

@@ -85,19 +85,6 @@ static float *predict(const void *model, const atoll_dataset *ds)
     return out;
 }
 
-static double accuracy(const float *prob, const atoll_dataset *ds)
-{
-    size_t k = (size_t)ds->n_classes, right = 0;
-    for (size_t i = 0; i < ds->n; i++) {
-        size_t best = 0;
-        for (size_t c = 1; c < k; c++)
-            if (prob[i * k + c] > prob[i * k + best])
-                best = c;
-        right += (float)best == ds->y[i];
-    }
-    return (double)right / (double)ds->n;
-}
-
 /* The coefficients of a fitted regression (d weights, then the intercept). */
 static void coefficients(const void *model, double *w, double *b)
 {
@@ -176,7 +163,7 @@ START_TEST(test_linear_logistic)
     void *model = fit_ok(hp, &ds, 7, &info);
     ck_assert(info.epochs >= 1.0 && info.epochs <= 100.0);
     float *prob = predict(model, &ds);
-    double acc = accuracy(prob, &ds);
+    double acc = ml_accuracy(prob, &ds);
     ck_assert_msg(acc > 0.95, "logistic accuracy %g", acc);
     /* One weight row: class 1's, pointing from centre 0 to centre 1. */
     ck_assert_uint_eq(atoll_linear_outputs(model), 1);
@@ -213,7 +200,7 @@ START_TEST(test_linear_softmax)
     void *model = fit_ok(hp, &ds, 1, &info);
     ck_assert_uint_eq(atoll_linear_outputs(model), 3);
     float *prob = predict(model, &test);
-    double acc = accuracy(prob, &test);
+    double acc = ml_accuracy(prob, &test);
     ck_assert_msg(acc > 0.9, "softmax accuracy %g", acc);
     free(prob);
     atoll_model_linear.destroy(model);
@@ -221,7 +208,7 @@ START_TEST(test_linear_softmax)
     /* Another seed shuffles otherwise: a different, as good model. */
     void *other = fit_ok(hp, &ds, 2, &info);
     prob = predict(other, &test);
-    ck_assert(accuracy(prob, &test) > 0.9);
+    ck_assert(ml_accuracy(prob, &test) > 0.9);
     free(prob);
     atoll_model_linear.destroy(other);
 

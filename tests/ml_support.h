@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "ml/dataset.h"
 #include "ml/datasplit.h"
+#include "ml/metrics.h"
 
 /* A dataset of n samples and d features (n_classes as in atoll_dataset) with zeroed arrays,
  * owned by the caller: free it with atoll_dataset_free. */
@@ -38,6 +39,13 @@ static inline void digits_split(uint64_t seed, atoll_dataset *train, atoll_datas
     atoll_scaler_apply(&scaler, valid);
     atoll_scaler_free(&scaler);
     atoll_dataset_free(&all);
+}
+
+/* The accuracy of class probabilities `prob` (ds->n x ds->n_classes) against ds's labels:
+ * the share of rows whose argmax (ties to the lowest class) is the label. */
+static inline double ml_accuracy(const float *prob, const atoll_dataset *ds)
+{
+    return atoll_metric_score(ATOLL_METRIC_ACCURACY, ds->y, ds->n, ds->n_classes, prob);
 }
 
 #endif
