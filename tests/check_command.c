@@ -1,10 +1,12 @@
 /* check_command.c - the command objective: quoting, placeholders, scores, failures, timeouts. */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <check.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,6 +16,7 @@
 #include "core/paramspec.h"
 #include "core/space.h"
 #include "objective/objective.h"
+#include "support.h"
 
 #define DATA "tests/data/"
 
@@ -46,6 +49,21 @@ static int cmd_configure(cmd_fixture *f, const char *ini)
     return f->type->configure(f->cfg, f->space, &f->params);
 }
 
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* Remove a fixture's temporary folder and everything the trials wrote into it. */
+static void remove_tree(const char *dir)
+{
+    if (dir[0] != '\0')
+        nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static void cmd_open(cmd_fixture *f, const char *ini, int local_rank)
 {
     ck_assert_msg(cmd_configure(f, ini) == ATOLL_OK, "configure: %s", atoll_error_message());
@@ -62,19 +80,14 @@ static void cmd_close(cmd_fixture *f)
         f->type->free_params(f->params);
     atoll_space_destroy(&f->space);
     atoll_config_destroy(&f->cfg);
+    remove_tree(f->dir);
 }
 
 /* Evaluate as trial 7 (seed 99) the point whose parameters take `nums` (a choice's index). */
 static atoll_eval cmd_eval(cmd_fixture *f, const double *nums)
 {
     atoll_value v[8];
-    for (size_t i = 0; i < f->space->n; i++) {
-        v[i].num = nums[i];
-        v[i].index = (size_t)nums[i];
-        v[i].str = f->space->params[i].kind == ATOLL_PARAM_CHOICE
-                       ? f->space->params[i].choices[(size_t)nums[i]]
-                       : NULL;
-    }
+    point_values(f->space, nums, v);
     atoll_trial_ctx ctx = {.trial = 7, .seed = 99};
     atoll_eval ev = {.value = NAN, .status = ATOLL_STATUS_OK};
     ck_assert_msg(f->type->evaluate(f->state, v, &ctx, &ev) == ATOLL_OK, "evaluate: %s",
@@ -160,8 +173,6 @@ START_TEST(test_command_placeholders_and_env)
 {
     cmd_fixture f;
     char ini[1024];
-    ck_assert_int_eq(cmd_configure(&f, "command = /bin/true\n"), ATOLL_OK);
-    cmd_close(&f);
     char wd[64];
     snprintf(wd, sizeof wd, "/tmp/atoll-cmd-wd-%ld", (long)getpid());
     snprintf(ini, sizeof ini,
@@ -192,6 +203,7 @@ START_TEST(test_command_placeholders_and_env)
     ck_assert_int_eq(stat(want, &st), 0);
     ck_assert(S_ISDIR(st.st_mode));
     cmd_close(&f);
+    remove_tree(wd);
 }
 END_TEST
 
@@ -333,10 +345,9 @@ static int alive(long pid)
 START_TEST(test_command_timeout_kills_group)
 {
     cmd_fixture f;
-    char ini[1024], pidfile[128];
-    ck_assert_int_eq(cmd_configure(&f, "command = /bin/true\n"), ATOLL_OK);
-    snprintf(pidfile, sizeof pidfile, "%s/child.pid", f.dir);
-    cmd_close(&f);
+    char ini[1024], pidfile[128], piddir[] = "/tmp/atoll-cmd-pid-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(piddir));
+    snprintf(pidfile, sizeof pidfile, "%s/child.pid", piddir);
     snprintf(ini, sizeof ini,
              "command = " DATA "command-fork-sleep.sh %s\ntimeout = 1\nkill_grace = 1\n"
              "[param x]\ntype = real\nlow = 0\nhigh = 1\n",
@@ -361,6 +372,7 @@ START_TEST(test_command_timeout_kills_group)
         nanosleep(&(struct timespec){0, 20000000L}, NULL);
     ck_assert_msg(!alive(child), "the grandchild %ld survived the timeout", child);
     cmd_close(&f);
+    remove_tree(piddir);
 }
 END_TEST
 

@@ -12,6 +12,7 @@
 #include "core/space.h"
 #include "core/paramspec.h"
 #include "objective/objective.h"
+#include "support.h"
 
 /* One objective built from an INI text whose [param] sections make the space. */
 typedef struct {
@@ -52,13 +53,7 @@ static void close_ini(model_fixture *f)
 static atoll_eval eval_at(model_fixture *f, const double *nums)
 {
     atoll_value v[8];
-    for (size_t i = 0; i < f->space->n; i++) {
-        v[i].num = nums[i];
-        v[i].index = (size_t)nums[i];
-        v[i].str = f->space->params[i].kind == ATOLL_PARAM_CHOICE
-                       ? f->space->params[i].choices[(size_t)nums[i]]
-                       : NULL;
-    }
+    point_values(f->space, nums, v);
     atoll_trial_ctx ctx = {.trial = 7, .seed = atoll_rng_seed(1, ATOLL_STREAM_OBJECTIVE, 7)};
     atoll_eval ev = {.value = NAN, .status = ATOLL_STATUS_FAILED};
     ck_assert_msg(f->type->evaluate(f->state, v, &ctx, &ev) == ATOLL_OK, "evaluate: %s",

@@ -24,6 +24,18 @@ static inline atoll_space *real_space(size_t n)
     return space;
 }
 
+/* Decode a test point: parameter i takes nums[i] (a choice: the choice of that index). */
+static inline void point_values(const atoll_space *space, const double *nums, atoll_value *v)
+{
+    for (size_t i = 0; i < space->n; i++) {
+        v[i].num = nums[i];
+        v[i].index = (size_t)nums[i];
+        v[i].str = space->params[i].kind == ATOLL_PARAM_CHOICE
+                       ? space->params[i].choices[(size_t)nums[i]]
+                       : NULL;
+    }
+}
+
 /* Configure strategy `name` from `ini` over a 2-D space, expecting a usage error; returns its
  * message. */
 static inline const char *strategy_configure_error(const char *name, const char *ini)
