@@ -37,12 +37,21 @@ export OMPI_MCA_rmaps_base_oversubscribe = 1
 export OMPI_MCA_orte_execute_quiet = 1
 export OPENBLAS_NUM_THREADS = 1
 
-.PHONY: $(BUILD)/atoll.pc all deps check check-unit check-mpi check-asan demo examples install uninstall clean lint
+.PHONY: $(BUILD)/atoll.pc all deps check check-unit check-mpi check-asan check-slurm demo examples install uninstall clean lint
 all: $(BIN) $(LIB)
+
+# jobs/atoll.sbatch on a real single-node SLURM that tests/slurm/run-tests starts in a
+# temporary folder and always stops (about 4 minutes; needs root or sudo for the daemons).
+check-slurm: $(BIN)
+	@.ci/deps slurm
+	@ATOLL_BIN=$(BIN) tests/slurm/run-tests
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ATOLL_CPPFLAGS) $(CPPFLAGS) $(ATOLL_CFLAGS) $(CFLAGS) -c $< -o $@
+
+# The MLP's optimiser loops vectorise their square roots only where sqrtf may skip errno.
+$(BUILD)/src/ml/mlp_optim.o: ATOLL_CFLAGS += -fno-math-errno
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -82,6 +91,7 @@ check-unit: $(TEST_BIN)
 
 check-mpi: $(BIN) $(EXAMPLE_BIN) $(API_TEST_BIN)
 	@ATOLL_BIN=$(BIN) tests/mpi/run-all
+	@ATOLL_BIN=$(BIN) tests/mpi/resume
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer. Leak checking covers
 # the unit tests; under mpirun it is off, since Open MPI's own start-up allocations are
@@ -95,6 +105,7 @@ check-asan: deps
 	  ASAN_OPTIONS=detect_leaks=1 CK_FORK=no ATOLL_BIN=build-asan/atoll $$t; done
 	@ASAN_OPTIONS=detect_leaks=0 ATOLL_TEST_LDFLAGS="-fsanitize=address,undefined" \
 	  ATOLL_BIN=build-asan/atoll tests/mpi/run-all
+	@ASAN_OPTIONS=detect_leaks=0 ATOLL_BIN=build-asan/atoll tests/mpi/resume
 
 # The main job on a real default: a GA tunes an MLP on Fashion-MNIST over 2 ranks.
 demo:
@@ -130,4 +141,5 @@ lint:
 clean:
 	rm -rf $(BUILD)
 
+-include tests/fuzz/fuzz.mk
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,11 +1,14 @@
 /* cli.c - the atoll command as library functions: atoll_main (arguments, subcommands,
  * messages, exit codes) and atoll_search (one run from code). */
+#include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "atoll.h"
+#include "cli/plot.h"
 #include "comm/comm.h"
 #include "core/error.h"
 #include "ml/dataset.h"
@@ -16,7 +19,7 @@
 #include "strategy/strategy.h"
 
 /* Exit codes: documented in the README. */
-enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_CHECKPOINTED = 3 };
 
 /* The range column of a hyperparameter: its choices, or [low, high] plus named values. */
 static void hparam_range(const atoll_hparam *h, char *buf, size_t size)
@@ -85,20 +88,26 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: atoll run CONFIG [--set SECTION.KEY=VALUE]... [--out DIR] [--force] "
-            "[--quiet]\n"
+            "[--resume] [--quiet]\n"
+            "       atoll resume DIR [--set SECTION.KEY=VALUE]... [--quiet]\n"
             "       atoll check CONFIG [--set SECTION.KEY=VALUE]...\n"
             "       atoll models [MODEL] [--markdown]\n"
+            "       atoll plot DIR [--out PNGDIR]\n"
             "       atoll --help | --version\n"
             "\n"
             "  run     search the space of CONFIG; launch with mpirun -np N (one island per rank\n"
             "          unless [run] islands groups them)\n"
+            "  resume  continue the run in DIR (stopped by a signal, a time limit or a crash)\n"
+            "          from its newest valid checkpoint and its trial log\n"
             "  check   validate CONFIG and print the resolved run and search space\n"
             "  models  list the models' hyperparameters: type, default, range, meaning\n"
+            "  plot    draw PNGs of a run folder or a bench/scaling study with gnuplot\n"
             "\n"
             "  --set SECTION.KEY=VALUE  override a config key (repeatable), e.g.\n"
             "                           --set ga.population=80 --set 'param lr.high=0.1'\n"
             "  --out DIR                output folder (same as --set run.out=DIR)\n"
             "  --force                  overwrite a folder that already holds a run\n"
+            "  --resume                 continue the run in the output folder if it holds one\n"
             "  --quiet                  no progress lines and no summary\n"
             "\n"
             "strategies:");
@@ -120,7 +129,8 @@ typedef struct {
     const char **sets; /* argv strings, plus one owned "run.out=..." */
     size_t n_sets;
     char *out_set;
-    bool force, quiet;
+    char *config_path; /* resume: DIR/config.ini */
+    bool force, quiet, resume;
 } cli_args;
 
 /* Parse argv; on error raise ATOLL_ERR_USAGE naming the argument. */
@@ -136,10 +146,12 @@ static int parse_args(int argc, char **argv, cli_args *a)
     if (strcmp(a->command, "--help") == 0 || strcmp(a->command, "-h") == 0 ||
         strcmp(a->command, "--version") == 0)
         return ATOLL_OK;
-    if (strcmp(a->command, "run") != 0 && strcmp(a->command, "check") != 0)
+    if (strcmp(a->command, "run") != 0 && strcmp(a->command, "check") != 0 &&
+        strcmp(a->command, "resume") != 0)
         return ATOLL_RAISE(ATOLL_ERR_USAGE, "atoll: unknown command '%s' (see atoll --help)",
                            a->command);
     bool is_run = strcmp(a->command, "run") == 0;
+    bool is_resume = strcmp(a->command, "resume") == 0;
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
         bool takes_value = strcmp(arg, "--set") == 0 || strcmp(arg, "--out") == 0;
@@ -158,8 +170,10 @@ static int parse_args(int argc, char **argv, cli_args *a)
             sprintf(a->out_set, "run.out=%s", dir);
         } else if (is_run && strcmp(arg, "--force") == 0) {
             a->force = true;
-        } else if (is_run && strcmp(arg, "--quiet") == 0) {
+        } else if ((is_run || is_resume) && strcmp(arg, "--quiet") == 0) {
             a->quiet = true;
+        } else if (is_run && strcmp(arg, "--resume") == 0) {
+            a->resume = true;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return ATOLL_RAISE(ATOLL_ERR_USAGE, "atoll %s: unknown option '%s' (see atoll --help)",
                                a->command, arg);
@@ -171,7 +185,23 @@ static int parse_args(int argc, char **argv, cli_args *a)
         }
     }
     if (!a->config)
-        return ATOLL_RAISE(ATOLL_ERR_USAGE, "atoll %s: no CONFIG file given", a->command);
+        return ATOLL_RAISE(ATOLL_ERR_USAGE, "atoll %s: no %s given", a->command,
+                           is_resume ? "run folder DIR" : "CONFIG file");
+    if (is_resume) {
+        /* The run's own resolved config, its folder as the output. */
+        const char *dir = a->config;
+        a->config_path = malloc(strlen(dir) + 12);
+        a->out_set = malloc(strlen(dir) + 9);
+        if (!a->config_path || !a->out_set)
+            return ATOLL_NOMEM("arguments");
+        sprintf(a->config_path, "%s/config.ini", dir);
+        sprintf(a->out_set, "run.out=%s", dir);
+        if (access(a->config_path, R_OK) != 0)
+            return ATOLL_RAISE(ATOLL_ERR_USAGE, "atoll resume: %s: no run there (%s: %s)", dir,
+                               a->config_path, strerror(errno));
+        a->config = a->config_path;
+        a->resume = true;
+    }
     if (a->out_set)
         a->sets[a->n_sets++] = a->out_set;
     return ATOLL_OK;
@@ -216,11 +246,19 @@ static int cmd_run(int argc, char **argv, const cli_args *a)
     }
     int rank = atoll_comm_rank(comm);
     atoll_run_desc *desc = NULL;
+    bool checkpointed = false;
     /* Every rank reads the same config and reaches the same verdict; rank 0 speaks. */
     rc = atoll_desc_create(a->config, a->sets, a->n_sets, &desc);
     if (rc == ATOLL_OK) {
-        atoll_run_options opt = {.force = a->force, .quiet = a->quiet};
+        atoll_run_options opt = {.force = a->force,
+                                 .quiet = a->quiet,
+                                 .resume = a->resume,
+                                 .stopped_by_signal = &checkpointed};
         rc = atoll_run(comm, desc, &opt);
+        if (rc == ATOLL_OK && checkpointed && rank == 0)
+            fprintf(stderr, "atoll: stopped by a signal after a checkpoint; continue with: "
+                            "atoll resume %s\n",
+                    desc->out);
         /* A user error is the same on every rank: rank 0 says it. A runtime failure is
          * said by the rank it happened on. */
         if (rc != ATOLL_OK && atoll_error_traceback()[0] != '\0') {
@@ -234,7 +272,7 @@ static int cmd_run(int argc, char **argv, const cli_args *a)
     }
     atoll_desc_destroy(&desc);
     atoll_comm_finalize(&comm);
-    return exit_code(rc);
+    return rc == ATOLL_OK && checkpointed ? EXIT_CHECKPOINTED : exit_code(rc);
 }
 
 int atoll_main(int argc, char **argv)
@@ -242,6 +280,8 @@ int atoll_main(int argc, char **argv)
     gsl_set_error_handler_off();
     if (argc >= 2 && strcmp(argv[1], "models") == 0)
         return cmd_models(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "plot") == 0)
+        return atoll_cli_plot(argc, argv);
     cli_args a;
     int rc = parse_args(argc, argv, &a);
     int code;
@@ -261,6 +301,7 @@ int atoll_main(int argc, char **argv)
     }
     free(a.sets);
     free(a.out_set);
+    free(a.config_path);
     return code;
 }
 

@@ -1,15 +1,17 @@
 /* comm.c - MPI behind atoll's verbs: rows to rank 0, migration, stop agreement, drain. */
 #include "comm/comm.h"
 
+#include <limits.h>
 #include <mpi.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/error.h"
 
-enum { TAG_ROW = 1, TAG_MIGRANTS = 10, TAG_DONE = 11, TAG_TASK = 20, TAG_RESULT = 21,
+enum { TAG_ROW = 1, TAG_CKPT = 2, TAG_MIGRANTS = 10, TAG_DONE = 11, TAG_TASK = 20, TAG_RESULT = 21,
        TAG_QUIT = 22 };
 
 /* A send in flight and the buffer it reads. */
@@ -687,6 +689,108 @@ int atoll_comm_drain(atoll_comm *comm)
             rc = ATOLL_RAISE(ATOLL_ERR_MPI, "MPI: completing a send failed");
     comm->comm_s += now_s() - t;
     return rc;
+}
+
+/* ---- checkpoints ---------------------------------------------------------------------- */
+
+int atoll_comm_bcast_bytes(atoll_comm *comm, void **buf, size_t *len)
+{
+    double t = now_s();
+    long n = comm->rank == 0 ? (long)*len : 0;
+    MPI_CHECK(MPI_Bcast(&n, 1, MPI_LONG, 0, MPI_COMM_WORLD));
+    if (n < 0 || n > INT_MAX)
+        return ATOLL_RAISE(ATOLL_ERR_RUNTIME, "%ld bytes are too many to broadcast", n);
+    if (comm->rank != 0) {
+        *len = (size_t)n;
+        *buf = n > 0 ? malloc((size_t)n) : NULL;
+    }
+    if (n == 0) {
+        comm->comm_s += now_s() - t;
+        return ATOLL_OK;
+    }
+    /* Every rank takes part even when one is out of memory: say so after the broadcast. */
+    int ok = *buf != NULL, all_ok = 0;
+    MPI_CHECK(MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
+    if (!all_ok)
+        return *buf ? ATOLL_RAISE(ATOLL_ERR_NOMEM, "another rank is out of memory")
+                    : ATOLL_NOMEM("a broadcast buffer");
+    if (n > 0)
+        MPI_CHECK(MPI_Bcast(*buf, (int)n, MPI_BYTE, 0, MPI_COMM_WORLD));
+    comm->comm_s += now_s() - t;
+    return ATOLL_OK;
+}
+
+int atoll_comm_ckpt_send(atoll_comm *comm, const void *blob, size_t len)
+{
+    double t = now_s();
+    size_t n = 1 + (len + sizeof(double) - 1) / sizeof(double);
+    double *msg = calloc(n, sizeof *msg);
+    if (!msg)
+        return ATOLL_NOMEM("a checkpoint message");
+    msg[0] = (double)len;
+    memcpy(msg + 1, blob, len);
+    int rc = send_copy(comm, comm->rows, 0, TAG_CKPT, msg, n);
+    free(msg);
+    comm->comm_s += now_s() - t;
+    return rc;
+}
+
+int atoll_comm_ckpt_poll(atoll_comm *comm, bool wait, void **blob, size_t *len, bool *got)
+{
+    *got = false;
+    *blob = NULL;
+    *len = 0;
+    long ns = 0;
+    for (;;) {
+        int flag = 0;
+        MPI_Status st;
+        MPI_CHECK(MPI_Iprobe(MPI_ANY_SOURCE, TAG_CKPT, comm->rows, &flag, &st));
+        if (flag) {
+            int count = 0;
+            MPI_CHECK(MPI_Get_count(&st, MPI_DOUBLE, &count));
+            double *msg = malloc((count > 0 ? (size_t)count : 1) * sizeof *msg);
+            if (!msg)
+                return ATOLL_NOMEM("a checkpoint message");
+            int rc = MPI_Recv(msg, count, MPI_DOUBLE, st.MPI_SOURCE, TAG_CKPT, comm->rows,
+                              MPI_STATUS_IGNORE);
+            size_t bytes = count >= 1 && msg[0] >= 0 ? (size_t)msg[0] : SIZE_MAX;
+            if (rc != MPI_SUCCESS || bytes > ((size_t)count - 1) * sizeof(double)) {
+                free(msg);
+                return ATOLL_RAISE(ATOLL_ERR_MPI, "malformed checkpoint message from rank %d",
+                                   st.MPI_SOURCE);
+            }
+            memmove(msg, msg + 1, bytes);
+            *blob = msg;
+            *len = bytes;
+            *got = true;
+            return ATOLL_OK;
+        }
+        if (!wait)
+            return ATOLL_OK;
+        bool any = false;
+        ATOLL_CALL(sink_rows(comm, &any));
+        ATOLL_CALL(retire_sends(comm));
+        if (any)
+            ns = 0;
+        else
+            backoff(&ns);
+    }
+}
+
+int atoll_comm_migrate_send(atoll_comm *comm, int island, long epoch, const double *out,
+                            size_t n_out, size_t width)
+{
+    if (comm->migr == MPI_COMM_NULL || island < 0 || island >= comm->migr_size ||
+        island == comm->migr_rank)
+        return ATOLL_OK;
+    ATOLL_CALL(ensure_msg_in(comm, 2 + n_out * width));
+    double *msg = comm->msg_in;
+    msg[0] = (double)epoch;
+    msg[1] = (double)n_out;
+    memcpy(msg + 2, out, n_out * width * sizeof *out);
+    ATOLL_CALL(send_copy(comm, comm->migr, island, TAG_MIGRANTS, msg, 2 + n_out * width));
+    comm->migr_sent_to[island]++;
+    return ATOLL_OK;
 }
 
 /* ---- islands and farming ------------------------------------------------------------- */

@@ -120,6 +120,17 @@ int atoll_comm_island_done(atoll_comm *comm, long last_epoch);
  * flight (rows are sunk on rank 0) and complete every send, so nothing is lost. */
 int atoll_comm_drain(atoll_comm *comm);
 
+/* Collective: rank 0's *len bytes at *buf to every rank (others get a malloc'ed copy). */
+int atoll_comm_bcast_bytes(atoll_comm *comm, void **buf, size_t *len);
+/* Send a checkpoint blob to rank 0 without blocking (the bytes are copied). Not on rank 0. */
+int atoll_comm_ckpt_send(atoll_comm *comm, const void *blob, size_t len);
+/* Rank 0: take one checkpoint blob that has arrived (*got; *blob malloc'ed), or with `wait`
+ * wait politely for one, sinking rows meanwhile. */
+int atoll_comm_ckpt_poll(atoll_comm *comm, bool wait, void **blob, size_t *len, bool *got);
+/* Leader: send `n_out` migrants of `width` doubles, as of `epoch`, to island `island` alone,
+ * without waiting (what a resumed island owes a neighbour that restarts behind it). */
+int atoll_comm_migrate_send(atoll_comm *comm, int island, long epoch, const double *out,
+                            size_t n_out, size_t width);
 /* Collective: split the ranks into `n_islands` contiguous groups (sizes differ by at most
  * one). Each group's lowest rank is its leader: it runs the strategy, farms evaluations to the
  * group's other ranks (its workers) and migrates with the other leaders. Without a split,

@@ -8,13 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdint.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "core/error.h"
 
 struct atoll_trials {
     char *path;
     FILE *file;
+    char *journal_path;
+    FILE *journal; /* every row in binary, checksummed: what resume reads back */
     const atoll_space *space;
     const char *const *extras;
     size_t n_extras;
@@ -84,13 +88,94 @@ static void write_row(atoll_trials *log, FILE *f, const double *row)
     fputc('\n', f);
 }
 
-int atoll_trials_open(const char *path, const atoll_space *space, const char *const *extras,
-                      atoll_trials **out)
+/* ---------------------------------------------------------------- the journal
+ *
+ * trials.journal holds every row as it landed, exactly (the unit-cube coordinates the CSV
+ * only shows decoded): a header "ATOLLTJ1", u32 version, u32 row width; then one record per
+ * row: `width` doubles and the CRC-32 of their bytes. A record is written before its CSV
+ * line, so the journal never lacks a row the CSV has. Resume reads it back, cuts a torn
+ * last record, and rewrites trials.csv from it.
+ */
+static const char journal_magic[8] = {'A', 'T', 'O', 'L', 'L', 'T', 'J', '1'};
+enum { JOURNAL_HEADER = 16, JOURNAL_VERSION = 1 };
+
+static int journal_path(atoll_trials *log)
 {
-    int rc = ATOLL_OK;
+    const char *p = log->path;
+    size_t n = strlen(p);
+    if (n >= 4 && strcmp(p + n - 4, ".csv") == 0)
+        n -= 4;
+    log->journal_path = malloc(n + 9);
+    if (!log->journal_path)
+        return ATOLL_NOMEM("a file name");
+    snprintf(log->journal_path, n + 9, "%.*s.journal", (int)n, p);
+    return ATOLL_OK;
+}
+
+static int journal_create(atoll_trials *log)
+{
+    ATOLL_CALL(journal_path(log));
+    log->journal = fopen(log->journal_path, "wb");
+    if (!log->journal)
+        return ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot create: %s", log->journal_path,
+                           strerror(errno));
+    uint32_t head[2] = {JOURNAL_VERSION, (uint32_t)log->width};
+    if (fwrite(journal_magic, 1, sizeof journal_magic, log->journal) != sizeof journal_magic ||
+        fwrite(head, sizeof *head, 2, log->journal) != 2 || fflush(log->journal) != 0)
+        return ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot write: %s", log->journal_path,
+                           strerror(errno));
+    return ATOLL_OK;
+}
+
+int atoll_journal_parse(const unsigned char *bytes, size_t n, size_t width, const char *name,
+                        double **rows, size_t *n_rows, size_t *valid)
+{
+    *rows = NULL;
+    *n_rows = 0;
+    *valid = 0;
+    uint32_t head[2];
+    if (n < JOURNAL_HEADER || memcmp(bytes, journal_magic, sizeof journal_magic) != 0)
+        return ATOLL_RAISE(ATOLL_ERR_IO, "%s: not an atoll trial journal", name);
+    memcpy(head, bytes + sizeof journal_magic, sizeof head);
+    if (head[0] != JOURNAL_VERSION)
+        return ATOLL_RAISE(ATOLL_ERR_IO, "%s: journal format version %u, this atoll reads %d",
+                           name, head[0], JOURNAL_VERSION);
+    if (head[1] != width)
+        return ATOLL_RAISE(ATOLL_ERR_IO,
+                           "%s: rows of %u values, this run's have %zu (was the search space "
+                           "or the objective changed?)",
+                           name, head[1], width);
+    size_t record = width * sizeof(double) + sizeof(uint32_t);
+    size_t count = (n - JOURNAL_HEADER) / record;
+    double *out = malloc((count ? count : 1) * width * sizeof *out);
+    if (!out)
+        return ATOLL_NOMEM("the trial journal");
+    size_t k = 0;
+    for (; k < count; k++) {
+        const unsigned char *rec = bytes + JOURNAL_HEADER + k * record;
+        uint32_t crc;
+        memcpy(&crc, rec + width * sizeof(double), sizeof crc);
+        if ((uint32_t)crc32(0L, rec, (uInt)(width * sizeof(double))) != crc)
+            break;
+        double *row = out + k * width;
+        memcpy(row, rec, width * sizeof(double));
+        /* A record that passes its checksum but makes no sense is corruption too. */
+        double id = row[ATOLL_ROW_TRIAL], status = row[ATOLL_ROW_STATUS];
+        if (!(id >= 0 && id < 9e15 && id == floor(id)) || !(status >= 0 && status <= 3))
+            break;
+    }
+    *rows = out;
+    *n_rows = k;
+    *valid = JOURNAL_HEADER + k * record;
+    return ATOLL_OK;
+}
+
+static atoll_trials *log_alloc(const char *path, const atoll_space *space,
+                               const char *const *extras)
+{
     atoll_trials *log = calloc(1, sizeof *log);
     if (!log)
-        return ATOLL_NOMEM("the trial log");
+        return NULL;
     log->space = space;
     log->extras = extras;
     while (extras && extras[log->n_extras])
@@ -98,10 +183,18 @@ int atoll_trials_open(const char *path, const atoll_space *space, const char *co
     log->width = ATOLL_ROW_X + space->n + log->n_extras;
     log->path = strdup(path);
     log->values = calloc(space->n ? space->n : 1, sizeof *log->values);
-    if (!log->path || !log->values) {
-        rc = ATOLL_NOMEM("the trial log");
-        goto fail;
-    }
+    if (!log->path || !log->values)
+        atoll_trials_close(&log);
+    return log;
+}
+
+int atoll_trials_open(const char *path, const atoll_space *space, const char *const *extras,
+                      atoll_trials **out)
+{
+    int rc = ATOLL_OK;
+    atoll_trials *log = log_alloc(path, space, extras);
+    if (!log)
+        return ATOLL_NOMEM("the trial log");
     log->file = fopen(path, "w");
     if (!log->file) {
         rc = ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
@@ -111,11 +204,94 @@ int atoll_trials_open(const char *path, const atoll_space *space, const char *co
         rc = ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
         goto fail;
     }
+    rc = journal_create(log);
+    if (rc != ATOLL_OK)
+        goto fail;
     *out = log;
     return ATOLL_OK;
 fail:
     atoll_trials_close(&log);
     return rc;
+}
+
+/* Read a whole file into memory. */
+static int slurp(const char *path, unsigned char **bytes, size_t *n)
+{
+    *bytes = NULL;
+    *n = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 0;
+    int rc = ATOLL_OK;
+    for (;;) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 65536;
+            unsigned char *grown = realloc(*bytes, cap);
+            if (!grown) {
+                rc = ATOLL_NOMEM("the trial journal");
+                break;
+            }
+            *bytes = grown;
+        }
+        size_t got = fread(*bytes + *n, 1, cap - *n, f);
+        *n += got;
+        if (got == 0)
+            break;
+    }
+    if (rc == ATOLL_OK && ferror(f))
+        rc = ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+    fclose(f);
+    return rc;
+}
+
+int atoll_trials_resume(const char *path, const atoll_space *space, const char *const *extras,
+                        atoll_trials **out, size_t *cut)
+{
+    *cut = 0;
+    atoll_trials *log = log_alloc(path, space, extras);
+    if (!log)
+        return ATOLL_NOMEM("the trial log");
+    unsigned char *bytes = NULL;
+    size_t n = 0, valid = 0;
+    int rc = journal_path(log);
+    if (rc == ATOLL_OK)
+        rc = slurp(log->journal_path, &bytes, &n);
+    if (rc == ATOLL_OK)
+        rc = atoll_journal_parse(bytes, n, log->width, log->journal_path, &log->rows,
+                                 &log->n_rows, &valid);
+    free(bytes);
+    if (rc != ATOLL_OK)
+        goto fail;
+    log->cap_rows = log->n_rows;
+    *cut = n - valid;
+    /* Cut a torn last record, then append after the good ones. */
+    if (*cut > 0 && truncate(log->journal_path, (off_t)valid) != 0) {
+        rc = ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot repair: %s", log->journal_path,
+                         strerror(errno));
+        goto fail;
+    }
+    log->journal = fopen(log->journal_path, "ab");
+    if (!log->journal) {
+        rc = ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot open: %s", log->journal_path,
+                         strerror(errno));
+        goto fail;
+    }
+    /* trials.csv again from the journal: a torn last line is gone, no row is lost. */
+    rc = atoll_trials_finish(log);
+    if (rc != ATOLL_OK)
+        goto fail;
+    *out = log;
+    return ATOLL_OK;
+fail:
+    atoll_trials_close(&log);
+    return rc;
+}
+
+const double *atoll_trials_rows(const atoll_trials *log, size_t *n_rows)
+{
+    *n_rows = log->n_rows;
+    return log->rows;
 }
 
 int atoll_trials_append(atoll_trials *log, const double *row)
@@ -128,6 +304,12 @@ int atoll_trials_append(atoll_trials *log, const double *row)
         log->rows = grown;
         log->cap_rows = cap;
     }
+    uint32_t crc = (uint32_t)crc32(0L, (const unsigned char *)row,
+                                   (uInt)(log->width * sizeof *row));
+    if (fwrite(row, sizeof *row, log->width, log->journal) != log->width ||
+        fwrite(&crc, sizeof crc, 1, log->journal) != 1 || fflush(log->journal) != 0)
+        return ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot write a trial: %s", log->journal_path,
+                           strerror(errno));
     memcpy(log->rows + log->n_rows * log->width, row, log->width * sizeof *row);
     log->n_rows++;
     write_row(log, log->file, row);
@@ -135,6 +317,19 @@ int atoll_trials_append(atoll_trials *log, const double *row)
         return ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot write a trial: %s", log->path,
                            strerror(errno));
     return ATOLL_OK;
+}
+
+int atoll_trials_sync(atoll_trials *log)
+{
+    if (fflush(log->journal) != 0 || fsync(fileno(log->journal)) != 0)
+        return ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot sync: %s", log->journal_path,
+                           strerror(errno));
+    return ATOLL_OK;
+}
+
+size_t atoll_trials_width(const atoll_trials *log)
+{
+    return log->width;
 }
 
 size_t atoll_trials_count(const atoll_trials *log)
@@ -146,6 +341,21 @@ static int by_trial(const void *a, const void *b)
 {
     double x = ((const double *)a)[ATOLL_ROW_TRIAL], y = ((const double *)b)[ATOLL_ROW_TRIAL];
     return (x > y) - (x < y);
+}
+
+/* fsync the folder that holds `path`, so that a rename in it survives a crash. */
+static void sync_folder(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+    if (!dir)
+        return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(dir);
 }
 
 /* fsync and close a stream, reporting the first failure. */
@@ -183,7 +393,8 @@ int atoll_trials_finish(atoll_trials *log)
     }
     free(tmp);
     /* The live stream now points at the replaced file; reopen for any later appends. */
-    fclose(log->file);
+    if (log->file)
+        fclose(log->file);
     log->file = fopen(log->path, "a");
     if (!log->file)
         return ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot reopen: %s", log->path, strerror(errno));
@@ -197,6 +408,9 @@ void atoll_trials_close(atoll_trials **plog)
     atoll_trials *log = *plog;
     if (log->file)
         fclose(log->file);
+    if (log->journal)
+        fclose(log->journal);
+    free(log->journal_path);
     free(log->path);
     free(log->rows);
     free(log->values);
@@ -221,6 +435,8 @@ int atoll_write_atomic(const char *path, const char *text, size_t len)
     if (close_synced(f) != 0 || wrote != len || rename(tmp, path) != 0) {
         rc = ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
         unlink(tmp);
+    } else {
+        sync_folder(path);
     }
 done:
     free(tmp);

@@ -23,7 +23,7 @@ enum {
 
 typedef struct atoll_trials atoll_trials;
 
-/* Create (truncate) the log at `path` and write its header:
+/* Create (truncate) the log at `path` (and its binary journal beside it) and write its header:
  * trial,rank,island,generation,<parameter names>,value,status,start_s,duration_s,<extras>.
  * `space` and `extras` (NULL-terminated column names, or NULL) are borrowed for the log's
  * life; a row is ATOLL_ROW_X + space->n + (number of extras) doubles. */
@@ -33,6 +33,28 @@ int atoll_trials_open(const char *path, const atoll_space *space, const char *co
 /* Append one row and flush it to the kernel, so a killed job keeps it. A write failure
  * (disk full, I/O error) is ATOLL_ERR_IO naming the file. */
 int atoll_trials_append(atoll_trials *log, const double *row);
+
+/* Continue the log of an earlier run at `path`: read its journal (beside it, .journal for
+ * .csv), cut a torn last record (*cut says how many bytes went), rewrite trials.csv from the
+ * journal's rows (so a torn last CSV line is repaired and no row is lost) and append after
+ * them. The rows are available through atoll_trials_rows. */
+int atoll_trials_resume(const char *path, const atoll_space *space, const char *const *extras,
+                        atoll_trials **out, size_t *cut);
+
+/* Parse a journal held in memory: rows of `width` doubles (*rows malloc'ed, *n_rows of them)
+ * up to the first torn or corrupt record; *valid is the length of the good prefix. A bad
+ * header (magic, version, width) is ATOLL_ERR_IO naming `name`. */
+int atoll_journal_parse(const unsigned char *bytes, size_t n, size_t width, const char *name,
+                        double **rows, size_t *n_rows, size_t *valid);
+
+/* Every row so far (ATOLL_ROW_X + dim + extras doubles each), in append order. */
+const double *atoll_trials_rows(const atoll_trials *log, size_t *n_rows);
+
+/* fsync the journal: every row appended so far survives a machine crash. */
+int atoll_trials_sync(atoll_trials *log);
+
+/* Doubles per row. */
+size_t atoll_trials_width(const atoll_trials *log);
 
 /* Rows appended so far. */
 size_t atoll_trials_count(const atoll_trials *log);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/interrupt.h"
 
 #define SPAWN_POLL_MIN_NS 1000000L  /* 1 ms */
 #define SPAWN_POLL_MAX_NS 20000000L /* 20 ms */
@@ -153,7 +154,10 @@ int atoll_spawn_run(const atoll_spawn_spec *spec, atoll_spawn_result *out)
     long ns = SPAWN_POLL_MIN_NS;
     bool timed_out = false;
     while ((reaped = try_reap(pid, &status)) == 0) {
-        if (spec->timeout_s > 0.0 && now_s() - start >= spec->timeout_s) {
+        /* A stop signal to atoll ends the program as a timeout would; the run then
+         * abandons the trial (it is evaluated again on resume). */
+        if ((spec->timeout_s > 0.0 && now_s() - start >= spec->timeout_s) ||
+            atoll_interrupted()) {
             timed_out = true;
             if (end_group(pid, spec->kill_grace_s, &status) != 0)
                 reaped = -1;

@@ -42,6 +42,12 @@ static int read_run(atoll_run_desc *d, int *strategy_index)
     ATOLL_CALL(atoll_config_get_double(cfg, "run", "time_limit", 0, 0, 1e9, &d->time_limit));
     ATOLL_CALL(atoll_config_get_long(cfg, "run", "max_failures", 0, 0, 1000000000000L,
                                      &d->max_failures));
+    ATOLL_CALL(atoll_config_get_double(cfg, "run", "checkpoint_every", 300, 0, 1e9,
+                                       &d->checkpoint_every));
+    ATOLL_CALL(atoll_config_get_long(cfg, "run", "checkpoint_migrations", 0, 0, 1000000000L,
+                                     &d->checkpoint_migrations));
+    ATOLL_CALL(atoll_config_get_long(cfg, "run", "checkpoint_keep", 3, 2, 1000,
+                                     &d->checkpoint_keep));
     d->has_target = atoll_config_has(cfg, "run", "target");
     if (d->has_target)
         ATOLL_CALL(atoll_config_require_double(cfg, "run", "target", &d->target));
@@ -153,6 +159,9 @@ void atoll_desc_print(const atoll_run_desc *d, FILE *out)
         fprintf(out, "time_limit: %g s\n", d->time_limit);
     if (d->max_failures > 0)
         fprintf(out, "max_failures: %ld\n", d->max_failures);
+    fprintf(out, "checkpoints: every %g s (0: on signals only), every %ld migrations (0: "
+            "never), keep %ld\n",
+            d->checkpoint_every, d->checkpoint_migrations, d->checkpoint_keep);
     if (d->has_target)
         fprintf(out, "target: %.17g\n", d->target);
     if (d->migration.interval > 0 && d->migration.migrants > 0)

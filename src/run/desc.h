@@ -24,6 +24,9 @@ typedef struct {
     long evaluations;
     double time_limit; /* seconds; 0 = none */
     long max_failures; /* stop the run once this many trials did not succeed; 0 = never */
+    double checkpoint_every;  /* seconds between periodic checkpoints; 0 = none */
+    long checkpoint_migrations; /* also one every this many migration epochs; 0 = none */
+    long checkpoint_keep;     /* checkpoint files kept (newest first), >= 2 */
     bool has_target;
     double target;
     atoll_direction direction;

@@ -52,11 +52,17 @@ int atoll_report_row(const double *row, void *ctx)
 {
     atoll_report *rep = ctx;
     ATOLL_CALL(atoll_trials_append(rep->log, row));
+    atoll_report_count(rep, row);
+    return ATOLL_OK;
+}
+
+void atoll_report_count(atoll_report *rep, const double *row)
+{
     rep->count++;
     double score = atoll_row_score(rep->desc, row);
     if (!isfinite(score)) {
         rep->failed++;
-        return ATOLL_OK;
+        return;
     }
     /* Ties go to the lower trial id, so the best does not depend on arrival order. */
     if (!rep->have_best || score < rep->best_score ||
@@ -65,7 +71,6 @@ int atoll_report_row(const double *row, void *ctx)
         rep->best_score = score;
         memcpy(rep->best_row, row, rep->width * sizeof *row);
     }
-    return ATOLL_OK;
 }
 
 void atoll_report_progress(atoll_report *rep, bool final)
@@ -168,10 +173,12 @@ int atoll_report_write_best(const atoll_report *rep, const char *dir, const atol
     json_string(f, fa->stopped_by);
     fprintf(f,
             ",\n  \"migration\": {\"topology\": \"%s\", \"interval\": %ld, \"migrants\": %ld, "
-            "\"sent\": %ld, \"received\": %ld, \"accepted\": %ld},\n  \"replica_swaps\": %ld,\n  \"checkpoints\": %ld\n}\n",
+            "\"sent\": %ld, \"received\": %ld, \"accepted\": %ld},\n  \"replica_swaps\": %ld,\n  \"checkpoints\": %ld,\n  "
+            "\"checkpoint_write_s\": %.6f,\n  \"checkpoint_bytes\": %ld\n}\n",
             atoll_topology_names[d->migration.topology], d->migration.interval,
             d->migration.migrants, fa->migrants_sent, fa->migrants_received,
-            fa->immigrants_accepted, fa->replica_swaps, fa->checkpoints);
+            fa->immigrants_accepted, fa->replica_swaps, fa->checkpoints, fa->checkpoint_s,
+            fa->checkpoint_bytes);
     if (fclose(f) != 0) {
         free(text);
         return ATOLL_NOMEM("best.json");

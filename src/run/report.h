@@ -34,6 +34,8 @@ void atoll_report_free(atoll_report *rep);
 
 /* Row sink for atoll_comm_rows_open: log the row, keep the best. */
 int atoll_report_row(const double *row, void *ctx);
+/* Count a row that is already in the log (a resumed run's earlier trials). */
+void atoll_report_count(atoll_report *rep, const double *row);
 
 /* Print a progress line if one is due (live on a terminal, every few seconds otherwise). */
 void atoll_report_progress(atoll_report *rep, bool final);
@@ -46,7 +48,9 @@ typedef struct {
     const char *stopped_by;
     long migrants_sent, migrants_received, immigrants_accepted;
     long replica_swaps; /* accepted replica-exchange swaps (pairs) */
-    long checkpoints;   /* checkpoint points all ranks agreed on (SIGUSR1 requests one) */
+    long checkpoints;   /* checkpoint points all ranks agreed on (SIGUSR2 requests one) */
+    double checkpoint_s;    /* rank 0's time writing checkpoint files */
+    long checkpoint_bytes;  /* size of the last one */
 } atoll_run_facts;
 
 /* Write DIR/best.json atomically. */

@@ -2,71 +2,30 @@
 #include "run/run.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "core/rng.h"
 #include "core/trials.h"
+#include "run/island.h"
 #include "run/report.h"
 
-/* Set by SIGUSR1: this rank asks for a checkpoint at the next stop-agreement round. */
-static volatile sig_atomic_t checkpoint_signal;
-
-static void on_checkpoint_signal(int sig)
-{
-    (void)sig;
-    checkpoint_signal = 1;
-}
-
 /* Why a rank asked the run to stop (the largest reason over ranks wins the label). */
-enum { STOP_BUDGET = 0, STOP_TARGET = 1, STOP_TIME = 2, STOP_FAILURES = 3 };
-static const char *const stop_names[] = {"budget", "target", "time_limit", "max_failures"};
+enum { STOP_BUDGET = 0, STOP_TARGET = 1, STOP_TIME = 2, STOP_FAILURES = 3, STOP_SIGNAL = 4 };
+static const char *const stop_names[] = {"budget", "target", "time_limit", "max_failures",
+                                         "signal"};
 
-/* A leader's own evaluation, run on a helper thread so that its main thread keeps dispatching
- * to the workers meanwhile. The thread only runs the objective; every MPI call stays on the
- * main thread. */
-typedef struct {
-    pthread_t thread;
-    bool running;
-    atomic_bool done;
-    double *x;
-    long ticket, generation, trial;
-    atoll_eval ev;
-    double start, end;
-    int rc;
-} background_eval;
-
-/* Everything one rank holds while its island searches. */
-typedef struct {
-    const atoll_run_desc *d;
-    atoll_comm *comm;
-    int rank, n_islands, island;
-    bool leader;
-    int n_workers;     /* the island's other ranks (leader only) */
-    bool self_eval;    /* whether the leader evaluates too */
-    background_eval bg; /* the leader's own evaluation while it has workers */
-    atoll_strategy_env env;
-    void *strategy;    /* leader only */
-    void *objective;
-    double *x, *row, *task;
-    /* Migration: records packed as (x, score) to send and received, and the same unpacked
-     * for the strategy, all sized once for islands x migrants. */
-    double *out, *in, *mig_x, *mig_score;
-    bool *busy;        /* leader: worker w (island rank) holds a task */
-    atoll_value *values;
-    size_t dim, n_extras, width, task_width;
-    long accepted, evaluations, swaps;
-    long checkpoints; /* agreed checkpoint points this rank has acted on */
-    double busy_s;
-    double t0;
-} island_run;
+/* A result whose evaluation was abandoned at a stop signal: no row, told on resume. */
+#define RESULT_ABANDONED (-1.0)
 
 /* A task from a leader to a worker: ticket, generation, trial id, then the point. */
 enum { TASK_TICKET = 0, TASK_GENERATION, TASK_TRIAL, TASK_X };
@@ -124,6 +83,106 @@ done:
     return rc;
 }
 
+/* Remove a fresh run's stale checkpoint files (an earlier run in the same folder, --force). */
+static void remove_checkpoints(const atoll_run_desc *d)
+{
+    char dir[4096], path[4200];
+    ckpt_dir(d, dir, sizeof dir);
+    long *seqs = NULL;
+    size_t n = 0;
+    if (atoll_ckpt_list(dir, &seqs, &n) != ATOLL_OK) {
+        atoll_error_clear();
+        return;
+    }
+    for (size_t k = 0; k < n; k++) {
+        atoll_ckpt_path(dir, seqs[k], path, sizeof path);
+        unlink(path);
+    }
+    free(seqs);
+}
+
+/* Whether two resolved configs say the same, the output folder aside (a run resumed from
+ * another working directory names it differently). */
+static bool same_config(const char *a, const char *b)
+{
+    for (;;) {
+        while (strncmp(a, "out = ", 6) == 0)
+            a = strchr(a, '\n') ? strchr(a, '\n') + 1 : a + strlen(a);
+        while (strncmp(b, "out = ", 6) == 0)
+            b = strchr(b, '\n') ? strchr(b, '\n') + 1 : b + strlen(b);
+        const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
+        size_t la = ea ? (size_t)(ea - a) : strlen(a), lb = eb ? (size_t)(eb - b) : strlen(b);
+        if (la != lb || memcmp(a, b, la) != 0)
+            return false;
+        if (!ea || !eb)
+            return !ea && !eb;
+        a = ea + 1;
+        b = eb + 1;
+    }
+}
+
+/* Rank 0, resuming: check the config against the run's own and open its trial log. */
+static int open_resumed(const atoll_run_desc *d, atoll_trials **log)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/config.ini", d->out);
+    char *now = NULL, *then = NULL;
+    size_t len = 0, then_len = 0;
+    FILE *f = open_memstream(&now, &len);
+    if (!f)
+        return ATOLL_NOMEM("the resolved config");
+    int rc = atoll_config_write(d->cfg, f);
+    fclose(f);
+    FILE *old = rc == ATOLL_OK ? fopen(path, "r") : NULL;
+    if (rc == ATOLL_OK && !old)
+        rc = ATOLL_RAISE(ATOLL_ERR_USAGE, "%s: cannot open: %s (is %s a run folder?)", path,
+                         strerror(errno), d->out);
+    if (old) {
+        then_len = 0;
+        f = open_memstream(&then, &then_len);
+        int c;
+        while (f && (c = fgetc(old)) != EOF)
+            fputc(c, f);
+        if (f)
+            fclose(f);
+        fclose(old);
+        if (!then)
+            rc = ATOLL_NOMEM("the run's config");
+        else if (!same_config(now, then))
+            rc = ATOLL_RAISE(ATOLL_ERR_USAGE,
+                             "%s: the run was started with another config; resume it with its "
+                             "own (atoll resume %s)",
+                             path, d->out);
+    }
+    free(now);
+    free(then);
+    ATOLL_CALL(rc);
+    snprintf(path, sizeof path, "%s/trials.csv", d->out);
+    size_t cut = 0;
+    ATOLL_CALL(atoll_trials_resume(path, d->space,
+                                   atoll_objective_columns(d->objective, d->objective_params), log,
+                                   &cut));
+    if (cut > 0)
+        fprintf(stderr, "atoll: %s: cut a torn last record (%zu bytes) from the trial journal\n",
+                d->out, cut);
+    return ATOLL_OK;
+}
+
+/* Whether DIR holds a run that ended on its own (not stopped by a signal). */
+static bool run_complete(const atoll_run_desc *d)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/best.json", d->out);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return strstr(buf, "\"stopped_by\"") && !strstr(buf, "\"stopped_by\": \"signal\"");
+}
+
 static int island_create(island_run *r, const atoll_run_desc *d, atoll_comm *comm, double t0)
 {
     memset(r, 0, sizeof *r);
@@ -153,15 +212,18 @@ static int island_create(island_run *r, const atoll_run_desc *d, atoll_comm *com
     r->row = malloc(r->width * sizeof *r->row);
     r->task = malloc(r->task_width * sizeof *r->task);
     r->bg.x = malloc(r->dim * sizeof *r->bg.x);
-    r->busy = calloc((size_t)r->n_workers + 1, sizeof *r->busy);
+    r->flight = calloc((size_t)r->n_workers + 1, sizeof *r->flight);
     r->values = calloc(r->dim, sizeof *r->values);
     r->out = malloc((m * (r->dim + 1) + 2) * sizeof *r->out);
     r->in = malloc((k * m * (r->dim + 1) + r->dim + 2) * sizeof *r->in);
     r->mig_x = malloc(k * m * r->dim * sizeof *r->mig_x);
     r->mig_score = malloc(k * m * sizeof *r->mig_score);
-    if (!r->x || !r->row || !r->task || !r->bg.x || !r->busy || !r->values || !r->out ||
+    if (!r->x || !r->row || !r->task || !r->bg.x || !r->flight || !r->values || !r->out ||
         !r->in || !r->mig_x || !r->mig_score)
         return ATOLL_NOMEM("island workspaces");
+    for (int w = 0; w <= r->n_workers; w++)
+        if (!(r->flight[w].x = malloc(r->dim * sizeof *r->flight[w].x)))
+            return ATOLL_NOMEM("island workspaces");
     if (r->leader)
         ATOLL_CALL(d->strategy->create(d->strategy_params, d->space, &r->env, &r->strategy));
     atoll_objective_env oenv = {.seed = d->seed,
@@ -179,11 +241,19 @@ static void island_destroy(island_run *r)
         r->d->strategy->destroy(r->strategy);
     if (r->objective)
         r->d->objective->destroy(r->objective);
+    for (int w = 0; r->flight && w <= r->n_workers; w++)
+        free(r->flight[w].x);
+    for (size_t k = 0; k < r->queue_cap; k++)
+        free(r->queue[k].x);
+    for (size_t k = 0; k < ISLAND_PACKETS; k++)
+        free(r->packets[k].data);
+    free(r->flight);
+    free(r->queue);
+    free(r->replay);
     free(r->x);
     free(r->row);
     free(r->task);
     free(r->bg.x);
-    free(r->busy);
     free(r->values);
     free(r->out);
     free(r->in);
@@ -202,12 +272,14 @@ static int migrate(island_run *r, long epoch, atoll_stop_state *st)
         r->out[i * w + r->dim] = r->mig_score[i];
     }
     size_t cap = (size_t)r->n_islands * m, n_in = 0;
-    if (mig->async)
+    if (mig->async) {
         ATOLL_CALL(atoll_comm_migrate_async(r->comm, mig->topology, r->d->seed, epoch, r->out,
                                             n_out, w, r->in, cap, &n_in));
-    else
+    } else {
+        ATOLL_CALL(island_keep_packet(r, epoch, PACKET_MIGRANTS, r->out, n_out, w));
         ATOLL_CALL(atoll_comm_migrate(r->comm, mig->topology, r->d->seed, epoch, r->out, n_out,
                                       w, r->in, cap, &n_in, st));
+    }
     for (size_t i = 0; i < n_in; i++) {
         memcpy(r->mig_x + i * r->dim, r->in + i * w, r->dim * sizeof *r->mig_x);
         r->mig_score[i] = r->in[i * w + r->dim];
@@ -239,6 +311,7 @@ static int exchange(island_run *r, long epoch, atoll_stop_state *st)
     if (n_to == 0)
         return ATOLL_OK;
     bool got = false;
+    ATOLL_CALL(island_keep_packet(r, epoch, PACKET_SWAP, r->out, 1, w));
     ATOLL_CALL(atoll_comm_swap(r->comm, to[0], epoch, r->out, w, r->in, &got, st));
     if (!got)
         return ATOLL_OK;
@@ -292,12 +365,26 @@ static int finish_row(island_run *r, const double *x, long generation, long tria
     return atoll_comm_row(r->comm, r->row);
 }
 
-/* Evaluate the point in `x` as trial `trial_id` and hand its row to rank 0. */
-static int evaluate(island_run *r, const double *x, long generation, long trial_id)
+/* Whether an evaluation was cut short by a stop signal: it gets no row and runs again when
+ * the run resumes. A trial that finished before the signal counts as it is. */
+static bool abandoned(const atoll_eval *ev)
+{
+    return ev->status != ATOLL_STATUS_OK && atoll_interrupted();
+}
+
+/* Evaluate the point in `x` as trial `trial_id` and hand its row to rank 0 (*dropped: it was
+ * abandoned instead). */
+static int evaluate(island_run *r, const double *x, long generation, long trial_id,
+                    bool *dropped)
 {
     atoll_eval ev;
     double start, end;
     ATOLL_CALL(run_objective(r, x, trial_id, &ev, &start, &end));
+    *dropped = abandoned(&ev);
+    if (*dropped) {
+        r->row[ATOLL_ROW_STATUS] = RESULT_ABANDONED;
+        return ATOLL_OK;
+    }
     return finish_row(r, x, generation, trial_id, ev, start, end);
 }
 
@@ -325,19 +412,21 @@ static int background_start(island_run *r, long ticket, long generation, long tr
 }
 
 /* Leader: collect its own evaluation if it has finished (or wait for it when `wait`), log its
- * row and say whether one was collected. */
-static int background_collect(island_run *r, bool wait, bool *collected)
+ * row and say whether one was collected (*dropped: abandoned at a stop signal, no row). */
+static int background_collect(island_run *r, bool wait, bool *collected, bool *dropped)
 {
     background_eval *bg = &r->bg;
-    *collected = false;
+    *collected = *dropped = false;
     if (!bg->running || (!wait && !atomic_load(&bg->done)))
         return ATOLL_OK;
     pthread_join(bg->thread, NULL);
     bg->running = false;
     ATOLL_CALL(bg->rc);
-    ATOLL_CALL(finish_row(r, bg->x, bg->generation, bg->trial, bg->ev, bg->start, bg->end));
     *collected = true;
-    return ATOLL_OK;
+    *dropped = abandoned(&bg->ev);
+    if (*dropped)
+        return ATOLL_OK;
+    return finish_row(r, bg->x, bg->generation, bg->trial, bg->ev, bg->start, bg->end);
 }
 
 static bool hits_target(const atoll_run_desc *d, atoll_status status, double value)
@@ -346,9 +435,39 @@ static bool hits_target(const atoll_run_desc *d, atoll_status status, double val
            (d->direction == ATOLL_MAXIMIZE ? value >= d->target : value <= d->target);
 }
 
+/* Leader: ask for a checkpoint (merged into the next agreement round). */
+static void request_checkpoint(island_run *r)
+{
+    atoll_comm_request_checkpoint(r->comm);
+}
+
+/* Leader: migrate and exchange when the strategy has completed a migration epoch. The epoch
+ * counts as seen only once both are complete, so a checkpoint never records half of one. */
+static int epoch_step(island_run *r, atoll_stop_state *st)
+{
+    const atoll_run_desc *d = r->d;
+    const atoll_migration *mig = &d->migration;
+    long epoch = d->strategy->epoch(r->strategy);
+    if (epoch <= r->epoch_seen)
+        return ATOLL_OK;
+    bool due = mig->interval > 0 && r->n_islands > 1 && epoch % mig->interval == 0;
+    if (due && d->strategy->exchanges && d->strategy->exchanges(r->strategy))
+        ATOLL_CALL(exchange(r, epoch, st));
+    if (due && mig->migrants > 0 && !st->stop)
+        ATOLL_CALL(migrate(r, epoch, st));
+    if (st->stop)
+        return ATOLL_OK;
+    r->epoch_seen = epoch;
+    if (due && ++r->migrations % (d->checkpoint_migrations > 0 ? d->checkpoint_migrations
+                                                                : LONG_MAX) == 0 &&
+        r->island == 0)
+        request_checkpoint(r);
+    return ATOLL_OK;
+}
+
 /* Leader: book one result; migrate when it completes a migration epoch. */
 static int take_result(island_run *r, long ticket, atoll_status status, double value,
-                       long *epoch_seen, int *reason, atoll_stop_state *st)
+                       int *reason, atoll_stop_state *st)
 {
     const atoll_run_desc *d = r->d;
     double score = INFINITY;
@@ -357,49 +476,254 @@ static int take_result(island_run *r, long ticket, atoll_status status, double v
     ATOLL_CALL(d->strategy->tell(r->strategy, ticket, score));
     if (hits_target(d, status, value))
         *reason = STOP_TARGET;
-    const atoll_migration *mig = &d->migration;
-    long epoch = d->strategy->epoch(r->strategy);
-    if (epoch > *epoch_seen) {
-        *epoch_seen = epoch;
-        bool due = mig->interval > 0 && r->n_islands > 1 && epoch % mig->interval == 0;
-        if (due && d->strategy->exchanges && d->strategy->exchanges(r->strategy))
-            ATOLL_CALL(exchange(r, epoch, st));
-        if (due && mig->migrants > 0 && !st->stop)
-            ATOLL_CALL(migrate(r, epoch, st));
+    return epoch_step(r, st);
+}
+
+/* Leader: the next task to hand out: one waiting in the queue, else the strategy's next point
+ * as the island's next trial id. *ready = false when the strategy must wait. */
+static int next_task(island_run *r, double *x, long *ticket, long *generation, long *trial,
+                     bool *ready)
+{
+    if (r->queue_next < r->n_queue) {
+        island_task *t = &r->queue[r->queue_next++];
+        memcpy(x, t->x, r->dim * sizeof *x);
+        *ticket = t->ticket;
+        *generation = t->generation;
+        *trial = t->trial;
+        *ready = true;
+        if (r->queue_next == r->n_queue)
+            r->queue_next = r->n_queue = 0;
+        return ATOLL_OK;
+    }
+    *ready = false;
+    if (r->issued >= r->env.budget)
+        return ATOLL_OK;
+    ATOLL_CALL(r->d->strategy->ask(r->strategy, x, ticket, generation, ready));
+    if (*ready)
+        *trial = r->env.budget_offset + r->issued++;
+    return ATOLL_OK;
+}
+
+/* Whether a task is left to hand out. */
+static bool work_left(const island_run *r)
+{
+    return r->issued < r->env.budget || r->queue_next < r->n_queue;
+}
+
+/* Leader, resuming: when the log already holds trial `trial`, tell the strategy its result
+ * instead of evaluating it again (*done). A logged point that differs from the one asked (a
+ * schedule whose order depends on timing) is told as not evaluated and offered to the
+ * strategy as an immigrant, so nothing logged is lost and nothing runs twice. */
+static int try_replay(island_run *r, const double *x, long ticket, long trial, int *reason,
+                      atoll_stop_state *st, bool *done)
+{
+    *done = false;
+    long k = trial - r->env.budget_offset;
+    if (!r->replay || k < 0 || k >= r->env.budget || r->replay[k] < 0)
+        return ATOLL_OK;
+    const double *row = r->replay_rows + (size_t)r->replay[k] * r->width;
+    atoll_status status = (atoll_status)row[ATOLL_ROW_STATUS];
+    double value = row[ATOLL_ROW_VALUE];
+    *done = true;
+    r->replayed++;
+    if (memcmp(x, row + ATOLL_ROW_X, r->dim * sizeof *x) == 0)
+        return take_result(r, ticket, status, value, reason, st);
+    r->mismatched++;
+    ATOLL_CALL(take_result(r, ticket, ATOLL_STATUS_FAILED, NAN, reason, st));
+    if (status != ATOLL_STATUS_OK || !isfinite(value))
+        return ATOLL_OK;
+    double score = r->d->direction == ATOLL_MAXIMIZE ? -value : value;
+    size_t accepted = 0;
+    if (hits_target(r->d, status, value))
+        *reason = STOP_TARGET;
+    return r->d->strategy->immigrate(r->strategy, 1, row + ATOLL_ROW_X, &score, &accepted);
+}
+
+/* Leader: put an abandoned task back in the queue (a checkpoint records it as pending). */
+static int requeue(island_run *r, island_task *t)
+{
+    t->used = false;
+    if (r->n_queue == r->queue_cap) {
+        size_t cap = r->queue_cap ? 2 * r->queue_cap : 8;
+        island_task *grown = realloc(r->queue, cap * sizeof *grown);
+        if (!grown)
+            return ATOLL_NOMEM("the task queue");
+        memset(grown + r->queue_cap, 0, (cap - r->queue_cap) * sizeof *grown);
+        r->queue = grown;
+        r->queue_cap = cap;
+    }
+    island_task *q = &r->queue[r->n_queue];
+    if (!q->x && !(q->x = malloc(r->dim * sizeof *q->x)))
+        return ATOLL_NOMEM("the task queue");
+    q->used = true;
+    q->ticket = t->ticket;
+    q->generation = t->generation;
+    q->trial = t->trial;
+    memcpy(q->x, t->x, r->dim * sizeof *q->x);
+    r->n_queue++;
+    return ATOLL_OK;
+}
+
+/* Leader: snapshot the island for checkpoint `seq` and hand it to rank 0. */
+static int send_snapshot(island_run *r, ckpt_collector *col, long seq)
+{
+    atoll_wbuf b = {0};
+    bool final = !work_left(r) && r->in_flight == 0 && !r->bg.running;
+    int rc = island_snapshot(r, seq, final, &b);
+    if (rc == ATOLL_OK && col) {
+        rc = ckpt_collector_take(col, b.data, b.len);
+        b.data = NULL;
+    } else if (rc == ATOLL_OK) {
+        rc = atoll_comm_ckpt_send(r->comm, b.data, b.len);
+        r->blobs_sent++;
+    }
+    atoll_wbuf_free(&b);
+    return rc;
+}
+
+/* Rank 0: take the states that have arrived and write what is complete. */
+static int collect(island_run *r, ckpt_collector *col, atoll_trials *log, bool wait)
+{
+    for (;;) {
+        void *blob = NULL;
+        size_t len = 0;
+        bool got = false;
+        ATOLL_CALL(atoll_comm_ckpt_poll(r->comm, wait, &blob, &len, &got));
+        if (!got)
+            break;
+        r->blobs_in++;
+        ATOLL_CALL(ckpt_collector_take(col, blob, len));
+        wait = false;
+    }
+    return ckpt_collector_flush(col, log);
+}
+
+/* Leader: turn signals into requests and act on every newly agreed checkpoint point. */
+static int checkpoint_hook(island_run *r, const atoll_stop_state *st, ckpt_collector *col)
+{
+    if (atoll_checkpoint_signalled())
+        request_checkpoint(r);
+    if (r->island == 0 && r->d->checkpoint_every > 0 &&
+        atoll_now() - r->last_ckpt >= r->d->checkpoint_every) {
+        r->last_ckpt = atoll_now();
+        request_checkpoint(r);
+    }
+    if (st->checkpoints > r->checkpoints) {
+        r->checkpoints = st->checkpoints;
+        ATOLL_CALL(send_snapshot(r, col, r->checkpoints));
     }
     return ATOLL_OK;
 }
 
-/* Leader: pass a pending SIGUSR1 on to the agreement, and act on every newly agreed
- * checkpoint point. Every rank sees the same rounds carry a checkpoint, so this is where a
- * consistent snapshot of the island's state plugs in. */
-static int checkpoint_hook(island_run *r, const atoll_stop_state *st)
+/* Leader: hand out tasks to idle workers, its own thread, or itself; replayed trials are
+ * told at once. Returns with *stop when a result ended the island's search. */
+static int dispatch(island_run *r, int *reason, atoll_stop_state *st, bool *progress,
+                    bool *stop)
 {
-    if (checkpoint_signal) {
-        checkpoint_signal = 0;
-        atoll_comm_request_checkpoint(r->comm);
+    const atoll_run_desc *d = r->d;
+    *stop = false;
+    if (atoll_interrupted())
+        return ATOLL_OK; /* stopping: nothing new starts */
+    for (int w = 1; w <= r->n_workers && work_left(r);) {
+        island_task *t = &r->flight[w];
+        if (t->used) {
+            w++;
+            continue;
+        }
+        bool ready = false, done = false;
+        ATOLL_CALL(next_task(r, t->x, &t->ticket, &t->generation, &t->trial, &ready));
+        if (!ready)
+            break;
+        *progress = true;
+        ATOLL_CALL(try_replay(r, t->x, t->ticket, t->trial, reason, st, &done));
+        if (done) {
+            if ((*stop = st->stop || *reason != STOP_BUDGET))
+                return ATOLL_OK;
+            continue;
+        }
+        r->task[TASK_TICKET] = (double)t->ticket;
+        r->task[TASK_GENERATION] = (double)t->generation;
+        r->task[TASK_TRIAL] = (double)t->trial;
+        memcpy(r->task + TASK_X, t->x, r->dim * sizeof *t->x);
+        ATOLL_CALL(atoll_comm_task_send(r->comm, w, r->task, r->task_width));
+        t->used = true;
+        r->in_flight++;
     }
-    r->checkpoints = st->checkpoints;
+    /* The leader evaluates too when that is on and work is left: on the helper thread when it
+     * has workers to keep busy, inline when it has none. */
+    while (r->self_eval && !r->bg.running && work_left(r)) {
+        island_task *t = &r->flight[0];
+        bool ready = false, done = false;
+        ATOLL_CALL(next_task(r, t->x, &t->ticket, &t->generation, &t->trial, &ready));
+        if (!ready) {
+            if (r->in_flight == 0)
+                return ATOLL_RAISE(ATOLL_ERR_RUNTIME, "strategy %s waits with no trial in flight",
+                                   d->strategy->name);
+            break;
+        }
+        *progress = true;
+        ATOLL_CALL(try_replay(r, t->x, t->ticket, t->trial, reason, st, &done));
+        if (done) {
+            if ((*stop = st->stop || *reason != STOP_BUDGET))
+                return ATOLL_OK;
+            continue;
+        }
+        if (r->n_workers > 0) {
+            memcpy(r->bg.x, t->x, r->dim * sizeof *t->x);
+            t->used = true;
+            ATOLL_CALL(background_start(r, t->ticket, t->generation, t->trial));
+            break;
+        }
+        bool dropped = false;
+        t->used = true;
+        ATOLL_CALL(evaluate(r, t->x, t->generation, t->trial, &dropped));
+        if (dropped) {
+            ATOLL_CALL(requeue(r, t));
+            return ATOLL_OK;
+        }
+        t->used = false;
+        ATOLL_CALL(take_result(r, t->ticket, (atoll_status)r->row[ATOLL_ROW_STATUS],
+                               r->row[ATOLL_ROW_VALUE], reason, st));
+        /* Inline: one evaluation per pass, so the stop agreement and checkpoints keep up. */
+        *stop = st->stop || *reason != STOP_BUDGET;
+        return ATOLL_OK;
+    }
+    if (!r->self_eval && work_left(r) && r->in_flight == 0 && !r->bg.running &&
+        r->queue_next == r->n_queue)
+        return ATOLL_RAISE(ATOLL_ERR_RUNTIME, "strategy %s waits with no trial in flight",
+                           d->strategy->name);
     return ATOLL_OK;
 }
 
 /* Leader: run the island's search, farming to workers; *reason says why it ended early. */
-static int lead(island_run *r, atoll_report *rep, int *reason)
+static int lead(island_run *r, atoll_report *rep, ckpt_collector *col, atoll_trials *log,
+                int *reason)
 {
     const atoll_run_desc *d = r->d;
-    long issued = 0, in_flight = 0, epoch_seen = 0, backoff_ns = 0;
+    long backoff_ns = 0;
     atoll_stop_state st = {0};
-    double result[RESULT_WIDTH];
+    double result[RESULT_WIDTH], last_collect = 0;
     *reason = STOP_BUDGET;
+    r->last_ckpt = atoll_now();
+    /* A resumed island may stand at an epoch whose migration the stop cut short. */
+    ATOLL_CALL(epoch_step(r, &st));
     for (;;) {
-        bool progress = false;
+        bool progress = false, stop = false;
         ATOLL_CALL(atoll_comm_poll(r->comm));
         if (rep)
             atoll_report_progress(rep, false);
         ATOLL_CALL(atoll_comm_stop_poll(r->comm, false, false, &st));
+        ATOLL_CALL(checkpoint_hook(r, &st, col));
+        if (col && atoll_now() - last_collect > 0.05) {
+            last_collect = atoll_now();
+            ATOLL_CALL(collect(r, col, log, false));
+        }
         if (st.stop)
             break;
-        ATOLL_CALL(checkpoint_hook(r, &st));
+        if (atoll_interrupted()) {
+            *reason = STOP_SIGNAL;
+            break;
+        }
         /* Rank 0 sees every row: it stops a run whose trials keep failing. */
         if (rep && d->max_failures > 0 && rep->failed >= d->max_failures) {
             *reason = STOP_FAILURES;
@@ -416,80 +740,39 @@ static int lead(island_run *r, atoll_report *rep, int *reason)
             ATOLL_CALL(atoll_comm_result_poll(r->comm, result, RESULT_WIDTH, &worker, &got));
             if (!got)
                 break;
-            r->busy[worker] = false;
-            in_flight--;
+            island_task *t = &r->flight[worker];
+            r->in_flight--;
             progress = true;
+            if (result[RESULT_STATUS] == RESULT_ABANDONED) {
+                ATOLL_CALL(requeue(r, t));
+                continue;
+            }
+            t->used = false;
             ATOLL_CALL(take_result(r, (long)result[RESULT_TICKET],
                                    (atoll_status)result[RESULT_STATUS], result[RESULT_VALUE],
-                                   &epoch_seen, reason, &st));
+                                   reason, &st));
             if (st.stop || *reason != STOP_BUDGET)
                 goto out;
         }
-        bool collected = false;
-        ATOLL_CALL(background_collect(r, false, &collected));
+        bool collected = false, dropped = false;
+        ATOLL_CALL(background_collect(r, false, &collected, &dropped));
         if (collected) {
             progress = true;
-            ATOLL_CALL(take_result(r, r->bg.ticket, (atoll_status)r->row[ATOLL_ROW_STATUS],
-                                   r->row[ATOLL_ROW_VALUE], &epoch_seen, reason, &st));
-            if (st.stop || *reason != STOP_BUDGET)
-                goto out;
-        }
-        if (issued == r->env.budget && in_flight == 0 && !r->bg.running)
-            break;
-        /* Keep every idle worker busy. */
-        for (int w = 1; w <= r->n_workers && issued < r->env.budget; w++) {
-            if (r->busy[w])
-                continue;
-            long ticket = 0, generation = 0;
-            bool ready = false;
-            ATOLL_CALL(d->strategy->ask(r->strategy, r->task + TASK_X, &ticket, &generation,
-                                        &ready));
-            if (!ready)
-                break;
-            r->task[TASK_TICKET] = (double)ticket;
-            r->task[TASK_GENERATION] = (double)generation;
-            r->task[TASK_TRIAL] = (double)(r->env.budget_offset + issued);
-            ATOLL_CALL(atoll_comm_task_send(r->comm, w, r->task, r->task_width));
-            r->busy[w] = true;
-            in_flight++;
-            issued++;
-            progress = true;
-        }
-        /* The leader evaluates too when that is on and work is left: on the helper thread
-         * when it has workers to keep busy, inline when it has none. */
-        if (r->self_eval && r->n_workers > 0 && !r->bg.running && issued < r->env.budget) {
-            long ticket = 0, generation = 0;
-            bool ready = false;
-            ATOLL_CALL(d->strategy->ask(r->strategy, r->bg.x, &ticket, &generation, &ready));
-            if (ready) {
-                ATOLL_CALL(background_start(r, ticket, generation,
-                                            r->env.budget_offset + issued));
-                issued++;
-                progress = true;
-            } else if (in_flight == 0) {
-                return ATOLL_RAISE(ATOLL_ERR_RUNTIME, "strategy %s waits with no trial in flight",
-                                   d->strategy->name);
-            }
-        } else if (r->self_eval && r->n_workers == 0 && issued < r->env.budget) {
-            long ticket = 0, generation = 0;
-            bool ready = false;
-            ATOLL_CALL(d->strategy->ask(r->strategy, r->x, &ticket, &generation, &ready));
-            if (ready) {
-                ATOLL_CALL(evaluate(r, r->x, generation, r->env.budget_offset + issued));
-                issued++;
-                progress = true;
-                ATOLL_CALL(take_result(r, ticket, (atoll_status)r->row[ATOLL_ROW_STATUS],
-                                       r->row[ATOLL_ROW_VALUE], &epoch_seen, reason, &st));
+            if (dropped) {
+                ATOLL_CALL(requeue(r, &r->flight[0]));
+            } else {
+                r->flight[0].used = false;
+                ATOLL_CALL(take_result(r, r->bg.ticket, (atoll_status)r->row[ATOLL_ROW_STATUS],
+                                       r->row[ATOLL_ROW_VALUE], reason, &st));
                 if (st.stop || *reason != STOP_BUDGET)
-                    break;
-            } else if (in_flight == 0) {
-                return ATOLL_RAISE(ATOLL_ERR_RUNTIME, "strategy %s waits with no trial in flight",
-                                   d->strategy->name);
+                    goto out;
             }
-        } else if (issued < r->env.budget && in_flight == 0 && !r->bg.running) {
-            return ATOLL_RAISE(ATOLL_ERR_RUNTIME, "strategy %s waits with no trial in flight",
-                               d->strategy->name);
         }
+        if (!work_left(r) && r->in_flight == 0 && !r->bg.running)
+            break;
+        ATOLL_CALL(dispatch(r, reason, &st, &progress, &stop));
+        if (stop)
+            break;
         if (progress)
             backoff_ns = 0;
         else
@@ -497,10 +780,12 @@ static int lead(island_run *r, atoll_report *rep, int *reason)
     }
 out:;
     /* An evaluation the leader started still finishes and is logged: nothing is lost. */
-    bool collected = false;
-    ATOLL_CALL(background_collect(r, true, &collected));
+    bool collected = false, dropped = false;
+    ATOLL_CALL(background_collect(r, true, &collected, &dropped));
+    if (collected && !dropped)
+        r->flight[0].used = false; /* logged: a resume tells it from the log */
     ATOLL_CALL(atoll_comm_workers_quit(r->comm));
-    return atoll_comm_island_done(r->comm, epoch_seen);
+    return atoll_comm_island_done(r->comm, r->epoch_seen);
 }
 
 /* Worker: evaluate what the leader sends until it says quit. */
@@ -508,13 +793,13 @@ static int work(island_run *r)
 {
     double result[RESULT_WIDTH];
     for (;;) {
-        bool quit = false;
+        bool quit = false, dropped = false;
         atoll_stop_state st;
         ATOLL_CALL(atoll_comm_task_wait(r->comm, r->task, r->task_width, &quit, &st));
         if (quit)
             return ATOLL_OK;
         ATOLL_CALL(evaluate(r, r->task + TASK_X, (long)r->task[TASK_GENERATION],
-                            (long)r->task[TASK_TRIAL]));
+                            (long)r->task[TASK_TRIAL], &dropped));
         result[RESULT_TICKET] = r->task[TASK_TICKET];
         result[RESULT_STATUS] = r->row[ATOLL_ROW_STATUS];
         result[RESULT_VALUE] = r->row[ATOLL_ROW_VALUE];
@@ -556,16 +841,77 @@ static int write_ranks(const atoll_run_desc *d, const double *all, int n_ranks, 
     return rc;
 }
 
+/* Rank 0's row sink: the log and the report, and the collector's count of rows in. */
+typedef struct {
+    atoll_report *rep;
+    ckpt_collector *col;
+} row_sink_ctx;
+
+static int row_sink(const double *row, void *ctx)
+{
+    row_sink_ctx *c = ctx;
+    ATOLL_CALL(atoll_report_row(row, c->rep));
+    ckpt_collector_row(c->col, row);
+    return ATOLL_OK;
+}
+
+/* What rank 0 learns when resuming and every rank needs: the journal's rows and the
+ * checkpoint to start from. */
+typedef struct {
+    double *rows;
+    size_t n_rows;
+    unsigned char *payload;
+    size_t len;
+    long base; /* first free checkpoint sequence */
+} resume_state;
+
+/* Rank 0: open the outputs of a fresh or resumed run. */
+static int rank0_start(const atoll_run_desc *d, const atoll_run_options *opt, bool resuming,
+                       int n_islands, atoll_trials **log, resume_state *rs, double *t0)
+{
+    if (!resuming) {
+        ATOLL_CALL(open_outputs(d, opt, log));
+        remove_checkpoints(d);
+        return ATOLL_OK;
+    }
+    ATOLL_CALL(open_resumed(d, log));
+    size_t n_rows = 0;
+    const double *rows = atoll_trials_rows(*log, &n_rows);
+    size_t width = atoll_trials_width(*log);
+    rs->rows = malloc((n_rows ? n_rows : 1) * width * sizeof *rs->rows);
+    if (!rs->rows)
+        return ATOLL_NOMEM("the resumed rows");
+    memcpy(rs->rows, rows, n_rows * width * sizeof *rows);
+    rs->n_rows = n_rows;
+    /* The clock goes on from where the last trial ended, so timelines do not overlap. */
+    double end = 0;
+    for (size_t k = 0; k < n_rows; k++) {
+        const double *row = rows + k * width;
+        if (row[ATOLL_ROW_START] + row[ATOLL_ROW_DURATION] > end)
+            end = row[ATOLL_ROW_START] + row[ATOLL_ROW_DURATION];
+    }
+    *t0 -= end;
+    long seq = -1;
+    ATOLL_CALL(ckpt_select(d, n_islands, &rs->payload, &rs->len, &seq, &rs->base));
+    if (!opt->quiet)
+        fprintf(stderr, "atoll: resuming %s: %zu trials logged, %s\n", d->out, n_rows,
+                seq >= 0 ? "from its newest valid checkpoint" : "replaying its trial log");
+    return ATOLL_OK;
+}
+
 int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options *opt)
 {
     int rank = atoll_comm_rank(comm);
     atoll_trials *log = NULL;
     atoll_report rep;
+    ckpt_collector col;
+    memset(&col, 0, sizeof col);
+    resume_state rs;
+    memset(&rs, 0, sizeof rs);
     bool have_rep = false;
     island_run r;
     memset(&r, 0, sizeof r);
     double t0 = atoll_now();
-    ATOLL_CALL(atoll_comm_bcast_double(comm, &t0));
     int n_islands = d->islands > 0 ? (int)d->islands : atoll_comm_size(comm);
     int split_rc = d->islands > atoll_comm_size(comm)
                        ? ATOLL_RAISE(ATOLL_ERR_USAGE,
@@ -577,45 +923,132 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
     if (split_rc != ATOLL_OK)
         return split_rc;
 
+    /* Resuming: a folder that holds a finished run has nothing left to do. */
+    double flags[2] = {0, 0}; /* resuming, complete */
+    if (rank == 0 && opt->resume) {
+        char path[4200];
+        struct stat sb;
+        snprintf(path, sizeof path, "%s/trials.csv", d->out);
+        flags[0] = stat(path, &sb) == 0;
+        flags[1] = flags[0] && run_complete(d);
+    }
+    ATOLL_CALL(atoll_comm_bcast_double(comm, &flags[0]));
+    ATOLL_CALL(atoll_comm_bcast_double(comm, &flags[1]));
+    if (flags[1] != 0) {
+        if (rank == 0 && !opt->quiet)
+            printf("atoll: %s: the run is already complete (see best.json)\n", d->out);
+        return ATOLL_OK;
+    }
+    bool resuming = flags[0] != 0;
+
     /* Start-up: any rank's failure ends every rank the same way. */
     int local = ATOLL_OK, global = ATOLL_OK;
     if (rank == 0) {
-        local = open_outputs(d, opt, &log);
+        local = rank0_start(d, opt, resuming, n_islands, &log, &rs, &t0);
         if (local == ATOLL_OK) {
             local = atoll_report_init(&rep, d, log, t0, opt->quiet);
             have_rep = local == ATOLL_OK;
         }
+        if (local == ATOLL_OK)
+            local = ckpt_collector_init(&col, d, n_islands, rs.base);
     }
-    if (local == ATOLL_OK)
-        local = island_create(&r, d, comm, t0);
     int rc = atoll_comm_agree_status(comm, local, &global);
     if (rc == ATOLL_OK && global != ATOLL_OK)
         rc = local != ATOLL_OK ? local : global;
     if (rc == ATOLL_OK)
-        rc = atoll_comm_rows_open(comm, r.width, atoll_report_row, have_rep ? &rep : NULL);
+        rc = atoll_comm_bcast_double(comm, &t0);
+    /* Every rank gets the journal's rows and the checkpoint. */
+    if (rc == ATOLL_OK && resuming) {
+        void *buf = rs.rows;
+        size_t bytes = rank == 0 ? rs.n_rows * atoll_trials_width(log) * sizeof(double) : 0;
+        rc = atoll_comm_bcast_bytes(comm, &buf, &bytes);
+        rs.rows = buf;
+        if (rc == ATOLL_OK) {
+            void *p = rs.payload;
+            size_t len = rs.len;
+            rc = atoll_comm_bcast_bytes(comm, &p, &len);
+            rs.payload = p;
+            rs.len = len;
+        }
+        if (rc == ATOLL_OK && rank != 0)
+            rs.n_rows = bytes / sizeof(double); /* divided by the row width below */
+    }
+    if (rc == ATOLL_OK) {
+        local = island_create(&r, d, comm, t0);
+        if (local == ATOLL_OK && resuming && rank != 0)
+            rs.n_rows /= r.width;
+        if (local == ATOLL_OK && resuming && r.leader)
+            local = rs.payload ? island_restore(&r, rs.payload, rs.len, rs.rows, rs.n_rows)
+                               : island_replay_only(&r, rs.rows, rs.n_rows);
+        rc = atoll_comm_agree_status(comm, local, &global);
+        if (rc == ATOLL_OK && global != ATOLL_OK)
+            rc = local != ATOLL_OK ? local : global;
+    }
+    row_sink_ctx sink = {.rep = &rep, .col = &col};
+    if (rc == ATOLL_OK)
+        rc = atoll_comm_rows_open(comm, r.width, row_sink, have_rep ? &sink : NULL);
+    if (rc == ATOLL_OK && rank == 0)
+        for (size_t k = 0; k < rs.n_rows; k++) {
+            atoll_report_count(&rep, rs.rows + k * r.width);
+            ckpt_collector_row(&col, rs.rows + k * r.width);
+        }
     if (rc != ATOLL_OK) {
         island_destroy(&r);
         if (have_rep)
             atoll_report_free(&rep);
+        ckpt_collector_free(&col);
         atoll_trials_close(&log);
+        free(rs.rows);
+        free(rs.payload);
         /* A rank that did not fail itself reports nothing: the failing rank speaks. */
         if (local == ATOLL_OK)
             atoll_error_clear();
         return local != ATOLL_OK ? local : global;
     }
 
-    struct sigaction on_usr1 = {.sa_handler = on_checkpoint_signal, .sa_flags = SA_RESTART}, old_usr1;
-    sigemptyset(&on_usr1.sa_mask);
-    sigaction(SIGUSR1, &on_usr1, &old_usr1);
+    atoll_signals_install();
     int reason = STOP_BUDGET;
-    rc = r.leader ? lead(&r, have_rep ? &rep : NULL, &reason) : work(&r);
+    /* Checkpoint 0: where this job starts (a fresh run, or the resumed state). */
+    if (r.leader)
+        rc = send_snapshot(&r, rank == 0 ? &col : NULL, 0);
+    if (rc == ATOLL_OK)
+        rc = r.leader ? lead(&r, have_rep ? &rep : NULL, rank == 0 ? &col : NULL, log, &reason)
+                      : work(&r);
     if (rc != ATOLL_OK) {
         fprintf(stderr, "atoll: rank %d: %s\n", rank, atoll_error_message());
         atoll_comm_abort(comm, 1);
     }
     atoll_stop_state st;
     ATOLL_CALL(atoll_comm_stop_wait(comm, reason != STOP_BUDGET, &st));
-    sigaction(SIGUSR1, &old_usr1, NULL);
+    double why = reason, why_all = 0;
+    ATOLL_CALL(atoll_comm_max_double(comm, &why, &why_all, 1));
+    bool by_signal = (int)why_all == STOP_SIGNAL;
+    /* Stopped by a signal: every island's state at the stop, tasks in flight as pending. */
+    if (by_signal && r.leader) {
+        long seq = st.checkpoints + 1;
+        rc = send_snapshot(&r, rank == 0 ? &col : NULL, seq);
+        if (rc != ATOLL_OK) {
+            fprintf(stderr, "atoll: rank %d: %s\n", rank, atoll_error_message());
+            atoll_comm_abort(comm, 1);
+        }
+    }
+    atoll_signals_restore();
+    /* Rank 0 takes every island state still on its way, so that no send is left open. */
+    long blobs = 0;
+    ATOLL_CALL(atoll_comm_sum_long(comm, &r.blobs_sent, &blobs, 1));
+    while (rank == 0 && r.blobs_in < blobs) {
+        void *blob = NULL;
+        size_t len = 0;
+        bool got = false;
+        rc = atoll_comm_ckpt_poll(comm, true, &blob, &len, &got);
+        if (rc == ATOLL_OK)
+            rc = ckpt_collector_take(&col, blob, len);
+        if (rc != ATOLL_OK) {
+            fprintf(stderr, "atoll: rank 0: %s\n", atoll_error_message());
+            atoll_comm_abort(comm, 1);
+        }
+        r.blobs_in++;
+    }
     ATOLL_CALL(atoll_comm_drain(comm));
     double wall = atoll_now() - t0;
     double acct[ACCT_WIDTH] = {r.island, r.leader, (double)r.evaluations, r.busy_s,
@@ -632,13 +1065,18 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
     atoll_comm_get_stats(comm, &cs);
     long counts[4] = {cs.sent, cs.received, r.accepted, r.swaps}, totals[4];
     ATOLL_CALL(atoll_comm_sum_long(comm, counts, totals, 4));
-    double why = reason, why_all = 0;
-    ATOLL_CALL(atoll_comm_max_double(comm, &why, &why_all, 1));
     island_destroy(&r);
+    free(rs.rows);
+    free(rs.payload);
 
     if (rank == 0) {
+        /* Every state of the final checkpoint is in: (rows all in after the drain) write it. */
+        rc = ATOLL_OK;
+        if (rc == ATOLL_OK && by_signal)
+            rc = ckpt_collector_flush(&col, log);
         double busy_total = 0;
-        rc = write_ranks(d, acct_all, atoll_comm_size(comm), &busy_total);
+        if (rc == ATOLL_OK)
+            rc = write_ranks(d, acct_all, atoll_comm_size(comm), &busy_total);
         free(acct_all);
         atoll_run_facts facts = {.ranks = atoll_comm_size(comm),
                                  .islands = atoll_comm_n_islands(comm),
@@ -649,7 +1087,9 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
                                  .migrants_received = totals[1],
                                  .immigrants_accepted = totals[2],
                                  .replica_swaps = totals[3] / 2,
-                                 .checkpoints = st.checkpoints};
+                                 .checkpoints = st.checkpoints,
+                                 .checkpoint_s = col.write_s,
+                                 .checkpoint_bytes = (long)col.bytes};
         atoll_report_progress(&rep, true);
         if (rc == ATOLL_OK)
             rc = atoll_trials_finish(log);
@@ -659,6 +1099,7 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
             atoll_report_summary(&rep, &facts, stdout);
         long failed = rep.failed;
         atoll_report_free(&rep);
+        ckpt_collector_free(&col);
         atoll_trials_close(&log);
         /* Everything that finished is written; the run still failed, and says why. */
         if (rc == ATOLL_OK && (int)why_all == STOP_FAILURES)
@@ -667,5 +1108,7 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
                              "their status is in trials.csv",
                              d->out, failed, d->max_failures);
     }
+    if (opt->stopped_by_signal)
+        *opt->stopped_by_signal = by_signal;
     return rc;
 }

@@ -8,13 +8,18 @@
 #include "run/desc.h"
 
 typedef struct {
-    bool force; /* overwrite an output folder that already holds a run */
-    bool quiet; /* no progress lines */
+    bool force;  /* overwrite an output folder that already holds a run */
+    bool quiet;  /* no progress lines */
+    bool resume; /* continue the run in the output folder (a fresh run if it holds none) */
+    bool *stopped_by_signal; /* if not NULL: set when a stop signal ended the run after a
+                                checkpoint (resumable) */
 } atoll_run_options;
 
 /*
  * Run the search described by `desc` on every rank of `comm` (collective). Rank 0 writes
- * DIR/trials.csv, DIR/best.json and DIR/config.ini and prints progress and a summary. On
+ * DIR/trials.csv (and its journal), DIR/best.json, DIR/config.ini and DIR/checkpoints/, and
+ * prints progress and a summary. With options->resume it continues the run in DIR from its
+ * newest valid checkpoint and its trial journal. On
  * error returns its status on the rank(s) where it happened; every rank returns the same
  * status class for errors found before the search starts.
  */

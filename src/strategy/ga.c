@@ -661,6 +661,79 @@ static int ga_immigrate(void *state, size_t n, const double *x, const double *sc
 }
 
 /* The ga strategy's type table, registered in registry.c. */
+/* ---------------------------------------------------------------- checkpoints */
+
+static int ga_save(const void *state, atoll_wbuf *b)
+{
+    const ga_state *st = state;
+    size_t n = st->size, dim = st->dim;
+    atoll_wbuf_i64(b, (int64_t)n);
+    atoll_wbuf_i64(b, (int64_t)dim);
+    atoll_wbuf_rng(b, st->rng);
+    atoll_wbuf_i64(b, st->have_population);
+    atoll_wbuf_f64s(b, st->pop_x, n * dim);
+    atoll_wbuf_f64s(b, st->pop_score, n);
+    atoll_wbuf_i64(b, (int64_t)st->batch_n);
+    atoll_wbuf_i64(b, (int64_t)st->batch_asked);
+    atoll_wbuf_i64(b, (int64_t)st->batch_done);
+    atoll_wbuf_i64(b, st->batch_ticket);
+    atoll_wbuf_i64(b, st->generation);
+    atoll_wbuf_i64(b, st->breed_pending);
+    atoll_wbuf_f64s(b, st->batch_x, n * dim);
+    atoll_wbuf_f64s(b, st->batch_score, n);
+    for (size_t i = 0; i < n; i++)
+        atoll_wbuf_i64(b, st->batch_told[i]);
+    atoll_wbuf_f64s(b, st->flight_x, n * dim);
+    for (size_t i = 0; i < n; i++)
+        atoll_wbuf_i64(b, st->flight_ticket[i]);
+    atoll_wbuf_i64(b, st->steady_told);
+    atoll_wbuf_i64(b, (int64_t)st->n_scored);
+    atoll_wbuf_f64s(b, st->departed_x, n * dim);
+    atoll_wbuf_i64(b, (int64_t)st->n_departed);
+    atoll_wbuf_i64(b, st->next_ticket);
+    atoll_wbuf_i64(b, st->immigrants_accepted);
+    return atoll_wbuf_status(b, "the ga checkpoint");
+}
+
+static int ga_load(void *state, atoll_rbuf *r)
+{
+    ga_state *st = state;
+    size_t n = st->size, dim = st->dim;
+    if (atoll_rbuf_i64(r) != (int64_t)n || atoll_rbuf_i64(r) != (int64_t)dim)
+        return ATOLL_RAISE(ATOLL_ERR_IO,
+                           "ga: the checkpoint holds another population size or dimension");
+    atoll_rbuf_rng(r, st->rng);
+    st->have_population = atoll_rbuf_range(r, 0, 1);
+    atoll_rbuf_unit(r, st->pop_x, n * dim);
+    atoll_rbuf_f64s(r, st->pop_score, n);
+    st->batch_n = (size_t)atoll_rbuf_range(r, 0, (int64_t)n);
+    st->batch_asked = (size_t)atoll_rbuf_range(r, 0, (int64_t)st->batch_n);
+    st->batch_done = (size_t)atoll_rbuf_range(r, 0, (int64_t)st->batch_asked);
+    st->batch_ticket = atoll_rbuf_range(r, 0, LONG_MAX / 2);
+    st->generation = atoll_rbuf_range(r, 0, LONG_MAX / 2);
+    st->breed_pending = atoll_rbuf_range(r, 0, 1);
+    atoll_rbuf_unit(r, st->batch_x, n * dim);
+    atoll_rbuf_f64s(r, st->batch_score, n);
+    for (size_t i = 0; i < n; i++)
+        st->batch_told[i] = atoll_rbuf_range(r, 0, 1);
+    atoll_rbuf_unit(r, st->flight_x, n * dim);
+    st->next_ticket = LONG_MAX / 2; /* bound for the tickets below, set for real after them */
+    for (size_t i = 0; i < n; i++)
+        st->flight_ticket[i] = atoll_rbuf_range(r, -1, LONG_MAX / 2);
+    st->steady_told = atoll_rbuf_range(r, 0, LONG_MAX / 2);
+    st->n_scored = (size_t)atoll_rbuf_range(r, 0, (int64_t)n);
+    atoll_rbuf_unit(r, st->departed_x, n * dim);
+    st->n_departed = (size_t)atoll_rbuf_range(r, 0, (int64_t)n);
+    st->next_ticket = atoll_rbuf_range(r, 0, LONG_MAX / 2);
+    st->immigrants_accepted = atoll_rbuf_range(r, 0, LONG_MAX / 2);
+    for (size_t i = 0; i < n; i++)
+        if (st->flight_ticket[i] >= st->next_ticket)
+            r->failed = true;
+    if (st->batch_ticket > st->next_ticket)
+        r->failed = true;
+    return atoll_rbuf_status(r, "ga checkpoint");
+}
+
 const atoll_strategy_type atoll_strategy_ga = {
     .name = "ga",
     .summary = "island-model genetic algorithm: tournament, SBX/blend, polynomial/gaussian",
@@ -673,4 +746,6 @@ const atoll_strategy_type atoll_strategy_ga = {
     .emigrants = ga_emigrants,
     .immigrate = ga_immigrate,
     .destroy = ga_destroy,
+    .save = ga_save,
+    .load = ga_load,
 };

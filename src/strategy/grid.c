@@ -274,6 +274,25 @@ static void grid_describe(const void *params, const atoll_space *space, FILE *ou
     fprintf(out, "), last parameter fastest\n");
 }
 
+/* ---------------------------------------------------------------- checkpoints */
+
+static int grid_save(const void *state, atoll_wbuf *b)
+{
+    const grid_state *st = state;
+    atoll_wbuf_i64(b, (int64_t)st->first);
+    atoll_wbuf_i64(b, st->next_ticket);
+    return atoll_wbuf_status(b, "the grid checkpoint");
+}
+
+static int grid_load(void *state, atoll_rbuf *r)
+{
+    grid_state *st = state;
+    if (atoll_rbuf_i64(r) != (int64_t)st->first)
+        return ATOLL_RAISE(ATOLL_ERR_IO, "grid: the checkpoint holds another island share");
+    st->next_ticket = atoll_rbuf_range(r, 0, st->budget);
+    return atoll_rbuf_status(r, "grid checkpoint");
+}
+
 const atoll_strategy_type atoll_strategy_grid = {
     .name = "grid",
     .summary = "grid search: every combination of [grid] points levels per parameter, in order",
@@ -287,4 +306,6 @@ const atoll_strategy_type atoll_strategy_grid = {
     .immigrate = grid_immigrate,
     .destroy = grid_destroy,
     .describe = grid_describe,
+    .save = grid_save,
+    .load = grid_load,
 };

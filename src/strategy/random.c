@@ -93,7 +93,6 @@ typedef struct {
     uint64_t seed;
     long budget;      /* points this island hands out (lhs, sobol, halton) */
     long offset;      /* global index of its first point */
-    gsl_rng *rng;     /* uniform */
     uint32_t *strata; /* lhs: budget x dim strata of this island's slice, row-major */
     double total;     /* lhs: strata per axis */
     gsl_qrng *qrng;   /* sobol, halton */
@@ -235,7 +234,6 @@ static void random_destroy(void *state)
     random_state *st = state;
     if (!st)
         return;
-    gsl_rng_free(st->rng);
     free(st->strata);
     if (st->qrng)
         gsl_qrng_free(st->qrng);
@@ -269,11 +267,6 @@ static int random_create(const void *params, const atoll_space *space,
         ATOLL_CALL_GOTO(rc, quasi_start(st, env));
         break;
     default:
-        st->rng = atoll_rng_stream(env->seed, ATOLL_STREAM_STRATEGY, (uint64_t)env->island);
-        if (!st->rng) {
-            rc = ATOLL_NOMEM("the random stream");
-            goto fail;
-        }
         break;
     }
     *state = st;
@@ -288,8 +281,11 @@ static int random_ask(void *state, double *x, long *ticket, long *generation, bo
     random_state *st = state;
     long t = st->next_ticket;
     if (st->par->sampler == RANDOM_UNIFORM) {
+        /* A pure function of the global point index: the same trials whatever the rank
+         * count, which is what lets a resumed run use another one. */
+        uint64_t k = (uint64_t)(st->offset + t);
         for (size_t i = 0; i < st->dim; i++)
-            x[i] = gsl_rng_uniform(st->rng);
+            x[i] = atoll_rng_uniform_at(st->seed, ATOLL_STREAM_STRATEGY, k * st->dim + i);
     } else if (t >= st->budget) {
         return ATOLL_RAISE(ATOLL_ERR_RUNTIME,
                            "random: island %d has handed out all %ld points of its share",
@@ -340,6 +336,31 @@ static int random_immigrate(void *state, size_t n, const double *x, const double
 }
 
 /* The random strategy's type table, registered in registry.c. */
+/* ---------------------------------------------------------------- checkpoints */
+
+static int random_save(const void *state, atoll_wbuf *b)
+{
+    const random_state *st = state;
+    atoll_wbuf_i64(b, st->par->sampler);
+    atoll_wbuf_i64(b, st->offset);
+    atoll_wbuf_i64(b, st->next_ticket);
+    if (st->qrng)
+        atoll_wbuf_qrng(b, st->qrng);
+    return atoll_wbuf_status(b, "the random checkpoint");
+}
+
+static int random_load(void *state, atoll_rbuf *r)
+{
+    random_state *st = state;
+    if (atoll_rbuf_i64(r) != st->par->sampler || atoll_rbuf_i64(r) != st->offset)
+        return ATOLL_RAISE(ATOLL_ERR_IO,
+                           "random: the checkpoint holds another sampler or island share");
+    st->next_ticket = atoll_rbuf_range(r, 0, st->budget);
+    if (st->qrng)
+        atoll_rbuf_qrng(r, st->qrng);
+    return atoll_rbuf_status(r, "random checkpoint");
+}
+
 const atoll_strategy_type atoll_strategy_random = {
     .name = "random",
     .summary = "random search: uniform, Latin hypercube, Sobol or Halton samples (the baseline)",
@@ -352,4 +373,6 @@ const atoll_strategy_type atoll_strategy_random = {
     .emigrants = random_emigrants,
     .immigrate = random_immigrate,
     .destroy = random_destroy,
+    .save = random_save,
+    .load = random_load,
 };

@@ -647,6 +647,94 @@ long atoll_sa_restarts(const void *state)
 }
 
 /* The sa strategy's type table, registered in registry.c. */
+/* ---------------------------------------------------------------- checkpoints */
+
+static int sa_save(const void *state, atoll_wbuf *b)
+{
+    const sa_state *st = state;
+    size_t dim = st->dim, slots = (size_t)st->par->in_flight;
+    atoll_wbuf_i64(b, (int64_t)dim);
+    atoll_wbuf_i64(b, (int64_t)slots);
+    atoll_wbuf_i64(b, st->n_start);
+    atoll_wbuf_rng(b, st->rng);
+    atoll_wbuf_f64s(b, st->cur_x, dim);
+    atoll_wbuf_f64(b, st->cur_score);
+    atoll_wbuf_f64s(b, st->best_x, dim);
+    atoll_wbuf_f64(b, st->best_score);
+    atoll_wbuf_f64s(b, st->prop_x, slots * dim);
+    for (size_t k = 0; k < slots; k++) {
+        atoll_wbuf_i64(b, st->prop_ticket[k]);
+        atoll_wbuf_i64(b, st->prop_start[k]);
+    }
+    atoll_wbuf_i64(b, st->start_asked);
+    atoll_wbuf_i64(b, st->next_ticket);
+    atoll_wbuf_i64(b, st->told);
+    atoll_wbuf_i64(b, st->start_done);
+    atoll_wbuf_f64s(b, st->start_score, (size_t)st->n_start);
+    atoll_wbuf_i64(b, st->started);
+    atoll_wbuf_f64(b, st->t0);
+    atoll_wbuf_f64(b, st->t_min);
+    atoll_wbuf_f64(b, st->t);
+    atoll_wbuf_i64(b, st->chain_steps);
+    atoll_wbuf_i64(b, st->chain_budget);
+    atoll_wbuf_f64(b, st->step);
+    atoll_wbuf_f64(b, st->pace);
+    atoll_wbuf_i64(b, st->window_steps);
+    atoll_wbuf_i64(b, st->window_accepts);
+    atoll_wbuf_i64(b, st->since_improve);
+    atoll_wbuf_i64(b, st->restarts);
+    atoll_wbuf_i64(b, st->swaps);
+    atoll_wbuf_i64(b, st->immigrants_accepted);
+    return atoll_wbuf_status(b, "the sa checkpoint");
+}
+
+static int sa_load(void *state, atoll_rbuf *r)
+{
+    sa_state *st = state;
+    size_t dim = st->dim, slots = (size_t)st->par->in_flight;
+    const int64_t big = LONG_MAX / 2;
+    if (atoll_rbuf_i64(r) != (int64_t)dim || atoll_rbuf_i64(r) != (int64_t)slots ||
+        atoll_rbuf_i64(r) != st->n_start)
+        return ATOLL_RAISE(ATOLL_ERR_IO,
+                           "sa: the checkpoint holds another dimension, in_flight or t0_samples");
+    atoll_rbuf_rng(r, st->rng);
+    atoll_rbuf_unit(r, st->cur_x, dim);
+    st->cur_score = atoll_rbuf_f64(r);
+    atoll_rbuf_unit(r, st->best_x, dim);
+    st->best_score = atoll_rbuf_f64(r);
+    atoll_rbuf_unit(r, st->prop_x, slots * dim);
+    for (size_t k = 0; k < slots; k++) {
+        st->prop_ticket[k] = atoll_rbuf_range(r, -1, big);
+        st->prop_start[k] = atoll_rbuf_range(r, 0, 1);
+    }
+    st->start_asked = atoll_rbuf_range(r, 0, big);
+    st->next_ticket = atoll_rbuf_range(r, 0, big);
+    st->told = atoll_rbuf_range(r, 0, st->next_ticket);
+    st->start_done = atoll_rbuf_range(r, 0, st->n_start);
+    atoll_rbuf_f64s(r, st->start_score, (size_t)st->n_start);
+    st->started = atoll_rbuf_range(r, 0, 1);
+    st->t0 = atoll_rbuf_f64(r);
+    st->t_min = atoll_rbuf_f64(r);
+    st->t = atoll_rbuf_f64(r);
+    st->chain_steps = atoll_rbuf_range(r, 0, big);
+    st->chain_budget = atoll_rbuf_range(r, 0, big);
+    st->step = atoll_rbuf_f64(r);
+    st->pace = atoll_rbuf_f64(r);
+    st->window_steps = atoll_rbuf_range(r, 0, big);
+    st->window_accepts = atoll_rbuf_range(r, 0, big);
+    st->since_improve = atoll_rbuf_range(r, 0, big);
+    st->restarts = atoll_rbuf_range(r, 0, big);
+    st->swaps = atoll_rbuf_range(r, 0, big);
+    st->immigrants_accepted = atoll_rbuf_range(r, 0, big);
+    for (size_t k = 0; k < slots; k++)
+        if (st->prop_ticket[k] >= st->next_ticket)
+            r->failed = true;
+    if (!(st->step > 0 && st->step <= 1) || !isfinite(st->pace) || isnan(st->t) ||
+        isnan(st->t0) || isnan(st->t_min))
+        r->failed = true;
+    return atoll_rbuf_status(r, "sa checkpoint");
+}
+
 const atoll_strategy_type atoll_strategy_sa = {
     .name = "sa",
     .summary = "simulated annealing, one chain per island: auto T0, 4 coolings, replica ladder",
@@ -662,4 +750,6 @@ const atoll_strategy_type atoll_strategy_sa = {
     .exchanges = atoll_sa_replica_exchange,
     .exchange_state = atoll_sa_exchange_state,
     .exchange_accept = atoll_sa_exchange_accept,
+    .save = sa_save,
+    .load = sa_load,
 };

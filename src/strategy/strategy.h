@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/ckpt.h"
 #include "core/config.h"
 #include "core/space.h"
 #include "core/topology.h"
@@ -70,6 +71,13 @@ typedef struct atoll_strategy_type {
                            double u, bool *swapped);
     /* Optional: print facts about these settings for `atoll check` (e.g. the grid size). */
     void (*describe)(const void *params, const atoll_space *space, FILE *out);
+    /* Checkpoints: append the island's whole state (random streams included, workspaces
+     * not) to `b`; restore it into a state fresh from create with the same params, space and
+     * env. Outstanding tickets are part of the state: their results are told after load.
+     * A state that does not fit (another population size, a corrupt value) is
+     * ATOLL_ERR_IO and leaves the state unusable. */
+    int (*save)(const void *state, atoll_wbuf *b);
+    int (*load)(void *state, atoll_rbuf *r);
 } atoll_strategy_type;
 
 /* NULL-terminated table of every strategy. */
