@@ -113,6 +113,10 @@ int island_snapshot(island_run *r, long seq, bool final, atoll_wbuf *b);
 int island_restore(island_run *r, const unsigned char *p, size_t len, const double *rows,
                    size_t n_rows);
 
+/* Queue a task to hand out again before asking the strategy (a restored task in flight, or
+ * one abandoned at a stop signal: a checkpoint records it as pending). */
+int island_queue_task(island_run *r, long ticket, long generation, long trial, const double *x);
+
 /* Without a checkpoint: replay the journal's rows into a fresh island. */
 int island_replay_only(island_run *r, const double *rows, size_t n_rows);
 

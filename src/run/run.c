@@ -543,25 +543,7 @@ static int try_replay(island_run *r, const double *x, long ticket, long trial, i
 static int requeue(island_run *r, island_task *t)
 {
     t->used = false;
-    if (r->n_queue == r->queue_cap) {
-        size_t cap = r->queue_cap ? 2 * r->queue_cap : 8;
-        island_task *grown = realloc(r->queue, cap * sizeof *grown);
-        if (!grown)
-            return ATOLL_NOMEM("the task queue");
-        memset(grown + r->queue_cap, 0, (cap - r->queue_cap) * sizeof *grown);
-        r->queue = grown;
-        r->queue_cap = cap;
-    }
-    island_task *q = &r->queue[r->n_queue];
-    if (!q->x && !(q->x = malloc(r->dim * sizeof *q->x)))
-        return ATOLL_NOMEM("the task queue");
-    q->used = true;
-    q->ticket = t->ticket;
-    q->generation = t->generation;
-    q->trial = t->trial;
-    memcpy(q->x, t->x, r->dim * sizeof *q->x);
-    r->n_queue++;
-    return ATOLL_OK;
+    return island_queue_task(r, t->ticket, t->generation, t->trial, t->x);
 }
 
 /* Leader: snapshot the island for checkpoint `seq` and hand it to rank 0. */

@@ -147,8 +147,7 @@ int island_snapshot(island_run *r, long seq, bool final, atoll_wbuf *b)
     return atoll_wbuf_status(b, "an island checkpoint");
 }
 
-/* Queue a task to hand out again. */
-static int queue_task(island_run *r, long ticket, long generation, long trial, const double *x)
+int island_queue_task(island_run *r, long ticket, long generation, long trial, const double *x)
 {
     if (r->n_queue == r->queue_cap) {
         size_t cap = r->queue_cap ? 2 * r->queue_cap : 8;
@@ -264,7 +263,7 @@ int island_restore(island_run *r, const unsigned char *p, size_t len, const doub
         long ticket = atoll_rbuf_i64(&rb), generation = atoll_rbuf_i64(&rb);
         long trial = atoll_rbuf_i64(&rb);
         atoll_rbuf_unit(&rb, r->x, r->dim);
-        rc = queue_task(r, ticket, generation, trial, r->x);
+        rc = island_queue_task(r, ticket, generation, trial, r->x);
     }
     if (rc != ATOLL_OK)
         goto done;
