@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/paramspec.h"
 #include "core/space.h"
+#include "objective/command_parse.h"
 #include "objective/objective.h"
 #include "support.h"
 
@@ -376,6 +377,42 @@ START_TEST(test_command_timeout_kills_group)
 }
 END_TEST
 
+/* The stdout reader on its own (what the fuzz harness drives): CRLF lines, a JSON score line
+ * with its extra metrics, no score at all, and a missing file. */
+START_TEST(test_command_read_score)
+{
+    cmd_fixture f;
+    int rc = cmd_configure(&f, "command = true\nmetric_json = loss\nextra_metrics = acc\n");
+    ck_assert_msg(rc == ATOLL_OK, "configure: %s", atoll_error_message());
+    char path[128];
+    snprintf(path, sizeof path, "%s/7.out", f.dir);
+    FILE *out = fopen(path, "w");
+    ck_assert_ptr_nonnull(out);
+    fputs("{\"loss\": 0.5, \"acc\": 0.1}\r\nnoise\r\n"
+          "{\"loss\": 0.25, \"acc\": 0.75}\r\n0.9\r\n",
+          out);
+    ck_assert_int_eq(fclose(out), 0);
+    bool have = false;
+    double score = NAN, extra[ATOLL_EVAL_EXTRA_MAX] = {NAN};
+    ck_assert_int_eq(atoll_command_read_score(f.params, path, &have, &score, extra), ATOLL_OK);
+    ck_assert(have);
+    ck_assert_double_eq(score, 0.25);
+    ck_assert_double_eq(extra[0], 0.75);
+
+    out = fopen(path, "w");
+    ck_assert_ptr_nonnull(out);
+    fputs("{\"acc\": 1}\n", out);
+    ck_assert_int_eq(fclose(out), 0);
+    ck_assert_int_eq(atoll_command_read_score(f.params, path, &have, &score, extra), ATOLL_OK);
+    ck_assert(!have);
+
+    snprintf(path, sizeof path, "%s/missing.out", f.dir);
+    ck_assert_int_eq(atoll_command_read_score(f.params, path, &have, &score, extra),
+                     ATOLL_ERR_IO);
+    cmd_close(&f);
+}
+END_TEST
+
 static Suite *command_suite(void)
 {
     Suite *s = suite_create("command");
@@ -387,6 +424,7 @@ static Suite *command_suite(void)
     tcase_add_test(tc, test_command_scores);
     tcase_add_test(tc, test_command_failures);
     tcase_add_test(tc, test_command_timeout_kills_group);
+    tcase_add_test(tc, test_command_read_score);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;

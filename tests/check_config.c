@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/paramspec.h"
 #include "core/space.h"
+#include "run/desc.h"
 
 #define NAME "t.ini"
 
@@ -980,6 +981,42 @@ START_TEST(test_paramspec_override_located)
 }
 END_TEST
 
+/* The resolved config of a model objective reads back as the same run: the defaults recorded
+ * in [model] leave out the hyperparameters a [param] searches (they made `atoll check
+ * DIR/config.ini` fail with "fixed here and searched by [param ...]"). */
+START_TEST(test_config_resolved_model_config_reads_back)
+{
+    const char text[] = "[run]\nstrategy = random\nevaluations = 6\n[objective]\ntype = mlp\n"
+                        "[data]\nn_samples = 50\n[model]\nepochs = 3\n"
+                        "[param learning_rate]\ntype = real\nlow = 0.001\nhigh = 0.1\n";
+    char path[64];
+    temp_file(path, sizeof path, text, sizeof text - 1);
+    atoll_run_desc *desc = NULL, *back = NULL;
+    ck_assert_msg(atoll_desc_create(path, NULL, 0, &desc) == ATOLL_OK, "%s",
+                  atoll_error_message());
+    unlink(path);
+    char *resolved = write_to_string(desc->cfg);
+    const char *model = strstr(resolved, "[model]\n");
+    ck_assert_ptr_nonnull(model);
+    const char *model_end = strchr(model + 1, '[');
+    ck_assert_ptr_nonnull(strstr(model, "epochs = 3\n"));
+    ck_assert_ptr_nonnull(strstr(model, "optimizer = adam\n")); /* other defaults stay */
+    const char *searched = strstr(model, "learning_rate = ");
+    ck_assert_msg(!searched || (model_end && searched > model_end), "%s", resolved);
+
+    temp_file(path, sizeof path, resolved, strlen(resolved));
+    ck_assert_msg(atoll_desc_create(path, NULL, 0, &back) == ATOLL_OK, "%s\n%s",
+                  atoll_error_message(), resolved);
+    unlink(path);
+    ck_assert_uint_eq(back->space->n, 1);
+    ck_assert_str_eq(back->space->params[0].name, "learning_rate");
+    ck_assert_str_eq(back->objective->name, "mlp");
+    free(resolved);
+    atoll_desc_destroy(&back);
+    atoll_desc_destroy(&desc);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -1012,6 +1049,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_config_file_load);
     tcase_add_test(tc, test_config_file_errors);
     tcase_add_test(tc, test_config_file_without_final_newline);
+    tcase_add_test(tc, test_config_resolved_model_config_reads_back);
     suite_add_tcase(s, tc);
     return s;
 }

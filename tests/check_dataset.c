@@ -915,6 +915,80 @@ START_TEST(test_dataset_scaler)
 }
 END_TEST
 
+/* A header that promises more than its file holds fails as a truncated file before anything is
+ * allocated for it (it used to ask for terabytes and fail as out of memory, or abort under
+ * AddressSanitizer); a gzip file may still hold far more than its own size. */
+START_TEST(test_dataset_idx_header_beyond_file)
+{
+    unsigned char images[16 + 4], labels[8 + 4];
+    size_t hi = idx_header(images, 0x803, (const unsigned[]){0xffffffffu, 0xffff, 0xff}, 3);
+    size_t hl = idx_header(labels, 0x801, (const unsigned[]){0xffffffffu}, 1);
+    memset(images + hi, 7, 4);
+    memset(labels + hl, 1, 4);
+    const char *pi = write_file("huge-images", images, sizeof images);
+    const char *pl = write_file("huge-labels", labels, sizeof labels);
+    atoll_dataset ds;
+    char want[512];
+    ck_assert_int_eq(atoll_data_load_idx(pi, pl, &ds), ATOLL_ERR_USAGE);
+    snprintf(want, sizeof want, "%s: truncated file (the pixels are incomplete)", pi);
+    ck_assert_str_eq(atoll_error_message(), want);
+    ck_assert_ptr_null(ds.x);
+
+    idx_header(images, 0x803, (const unsigned[]){0x10000000u, 16, 16}, 3);
+    idx_header(labels, 0x801, (const unsigned[]){0x10000000u}, 1);
+    const char *gi = write_gz("huge-images.gz", images, sizeof images);
+    const char *gl = write_gz("huge-labels.gz", labels, sizeof labels);
+    ck_assert_int_eq(atoll_data_load_idx(gi, gl, &ds), ATOLL_ERR_USAGE);
+    snprintf(want, sizeof want, "%s: truncated file (the pixels are incomplete)", gi);
+    ck_assert_str_eq(atoll_error_message(), want);
+
+    /* The pixels fit, the labels do not. */
+    idx_header(images, 0x803, (const unsigned[]){2, 1, 2}, 3);
+    idx_header(labels, 0x801, (const unsigned[]){2}, 1);
+    const char *small = write_file("small-images", images, 16 + 4);
+    const char *one = write_file("one-label", labels, 8 + 1);
+    ck_assert_int_eq(atoll_data_load_idx(small, one, &ds), ATOLL_ERR_USAGE);
+    snprintf(want, sizeof want, "%s: truncated file (the labels are incomplete)", one);
+    ck_assert_str_eq(atoll_error_message(), want);
+
+    /* 64 blank 32 x 32 images compress about 650 to 1 and still load. */
+    enum { N = 64, SIDE = 32 };
+    unsigned char *blank = calloc(16 + N * SIDE * SIDE, 1), two[8 + N];
+    ck_assert_ptr_nonnull(blank);
+    idx_header(blank, 0x803, (const unsigned[]){N, SIDE, SIDE}, 3);
+    idx_header(two, 0x801, (const unsigned[]){N}, 1);
+    for (size_t i = 0; i < N; i++)
+        two[8 + i] = (unsigned char)(i % 2);
+    const char *bi = write_gz("blank.gz", blank, 16 + N * SIDE * SIDE);
+    const char *bl = write_gz("two.gz", two, sizeof two);
+    free(blank);
+    ck_assert_msg(atoll_data_load_idx(bi, bl, &ds) == ATOLL_OK, "%s", atoll_error_message());
+    ck_assert_uint_eq(ds.n, N);
+    ck_assert_uint_eq(ds.d, SIDE * SIDE);
+    ck_assert_int_eq(ds.n_classes, 2);
+    atoll_dataset_free(&ds);
+}
+END_TEST
+
+/* A regression target that is a number, but beyond a float's range, is refused: it used to load
+ * as an infinite target. (Features were already checked the same way.) */
+START_TEST(test_dataset_csv_target_beyond_float)
+{
+    const char *suffix = ": data row 2: column 'y': 1e+39 is out of range (a float holds at most "
+                         "3.40282e+38)";
+    expect_csv_error("x,y\n1,0.5\n2,1e39\n", NULL, ATOLL_TASK_REGRESSION, ATOLL_ERR_USAGE, suffix);
+    expect_csv_error("x,y\n1,0.5\n2,1e39\n", NULL, ATOLL_TASK_AUTO, ATOLL_ERR_USAGE, suffix);
+    /* as a class label it is only a name for a class */
+    atoll_dataset ds = load_csv_text("x,y\n1,0\n2,1e39\n", NULL, ATOLL_TASK_AUTO);
+    ck_assert_int_eq(ds.n_classes, 2);
+    ck_assert(ds.y[0] == 0.0f && ds.y[1] == 1.0f);
+    atoll_dataset_free(&ds);
+    ds = load_csv_text("x,y\n1,0.5\n2,-3.4e38\n", NULL, ATOLL_TASK_REGRESSION);
+    ck_assert(isfinite(ds.y[1]) && ds.y[1] < -3e38f);
+    atoll_dataset_free(&ds);
+}
+END_TEST
+
 static Suite *dataset_suite(void)
 {
     Suite *s = suite_create("dataset");
@@ -935,6 +1009,8 @@ static Suite *dataset_suite(void)
     tcase_add_test(tc, test_dataset_subsample);
     tcase_add_test(tc, test_dataset_subset);
     tcase_add_test(tc, test_dataset_scaler);
+    tcase_add_test(tc, test_dataset_idx_header_beyond_file);
+    tcase_add_test(tc, test_dataset_csv_target_beyond_float);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;

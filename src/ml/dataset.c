@@ -9,6 +9,7 @@
 #include "ml/dataset.h"
 
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -24,6 +25,8 @@
 #define IDX_IMAGES_MAGIC 0x00000803u
 #define IDX_LABELS_MAGIC 0x00000801u
 #define IDX_CHUNK 65536
+/* Deflate never turns one byte of input into more than 1032 bytes of output. */
+#define IDX_GZIP_MAX_RATIO 1032u
 #define TABLE_INITIAL_ROWS 256
 
 /* ---------------------------------------------------------------- datasets */
@@ -559,8 +562,16 @@ int atoll_data_load_csv(const char *path, const char *label, atoll_task task, at
                       (task == ATOLL_TASK_AUTO && t.all_numbers && !t.all_integers);
     ATOLL_CALL_GOTO(rc, table_to_dataset(&t, 0, out));
     if (regression) {
-        for (size_t i = 0; i < t.n; i++)
+        for (size_t i = 0; i < t.n; i++) {
             out->y[i] = (float)t.label[i];
+            if (!isfinite(out->y[i])) { /* a double beyond a float's range */
+                rc = ATOLL_RAISE(ATOLL_ERR_USAGE,
+                                 "%s: data row %zu: column '%s': %g is out of range (a float "
+                                 "holds at most %g)",
+                                 path, i + 1, label_name, t.label[i], FLT_MAX);
+                goto fail;
+            }
+        }
     } else {
         size_t k = 0;
         ATOLL_CALL_GOTO(rc, map_classes(&t, out->y, &k));
@@ -646,6 +657,25 @@ static int idx_open(const char *path, uint32_t magic, int n_dims, uint32_t *dims
     return ATOLL_OK;
 }
 
+/* Refuse a header that promises `n` items of `size` bytes (after its `header` bytes) that the
+ * file cannot hold, before anything is allocated for them: a plain file holds its size, a gzip
+ * one at most IDX_GZIP_MAX_RATIO times its size. Not a regular file: the reads will tell. */
+static int idx_check_room(const char *path, gzFile gz, size_t header, size_t n, size_t size,
+                          const char *what)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return ATOLL_OK;
+    uint64_t bytes = (uint64_t)st.st_size, room;
+    if (gzdirect(gz))
+        room = bytes > header ? bytes - header : 0;
+    else
+        room = bytes > UINT64_MAX / IDX_GZIP_MAX_RATIO ? UINT64_MAX : bytes * IDX_GZIP_MAX_RATIO;
+    if (size != 0 && n > room / size)
+        return ATOLL_RAISE(ATOLL_ERR_USAGE, "%s: truncated file (%s incomplete)", path, what);
+    return ATOLL_OK;
+}
+
 int atoll_data_load_idx(const char *images, const char *labels, atoll_dataset *out)
 {
     int rc = ATOLL_OK;
@@ -667,6 +697,8 @@ int atoll_data_load_idx(const char *images, const char *labels, atoll_dataset *o
         goto fail;
     }
     size_t n = idims[0], d = (size_t)idims[1] * idims[2];
+    ATOLL_CALL_GOTO(rc, idx_check_room(images, gi, 16, n, d, "the pixels are"));
+    ATOLL_CALL_GOTO(rc, idx_check_room(labels, gl, 8, n, 1, "the labels are"));
     ATOLL_CALL_GOTO(rc, atoll_dataset_alloc(n, d, 0, out));
     chunk = malloc(IDX_CHUNK);
     if (!chunk) {

@@ -29,6 +29,7 @@
 
 #include "core/error.h"
 #include "core/trials.h"
+#include "objective/command_parse.h"
 #include "objective/objective.h"
 #include "objective/spawn.h"
 
@@ -771,6 +772,17 @@ static bool find_score(command_state *st, double *score, double *extra)
                 extra[j] = v;
         }
     return have;
+}
+
+int atoll_command_read_score(const void *params, const char *path, bool *have, double *score,
+                             double *extra)
+{
+    command_state st = {.par = params};
+    int rc = read_tail(&st, path);
+    if (rc == ATOLL_OK)
+        *have = find_score(&st, score, extra);
+    free(st.text.s);
+    return rc == ATOLL_OK ? ATOLL_OK : atoll_error_trace(rc, __FILE__, __LINE__);
 }
 
 /* ---------------------------------------------------------------- evaluate */

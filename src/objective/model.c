@@ -149,16 +149,18 @@ static const char *nearest_hp(const atoll_model_type *m, const char *name)
     return near;
 }
 
-/* [model]: a fixed value for any hyperparameter; the rest keep the model's defaults. */
-static int read_fixed(atoll_config *cfg, model_params *p)
+/* [model]: a fixed value for any hyperparameter; the rest keep the model's defaults. The
+ * resolved config records those defaults, except for a hyperparameter that a [param] searches:
+ * it would read back as fixed and searched at once. */
+static int read_fixed(atoll_config *cfg, const atoll_space *space, model_params *p)
 {
     ATOLL_CALL(atoll_model_defaults(p->model, p->fixed));
     atoll_config_use_section(cfg, MODEL);
     for (size_t i = 0; i < p->n_hp; i++) {
         const atoll_hparam *h = &p->model->hparams[i];
-        const char *text = NULL;
-        ATOLL_CALL(atoll_config_get_string(cfg, MODEL, h->name, h->def, false, &text));
-        if (atoll_hparam_parse(h, text, &p->fixed[i]) != ATOLL_OK)
+        const char *text = NULL, *def = atoll_space_find(space, h->name) >= 0 ? NULL : h->def;
+        ATOLL_CALL(atoll_config_get_string(cfg, MODEL, h->name, def, false, &text));
+        if (text && atoll_hparam_parse(h, text, &p->fixed[i]) != ATOLL_OK)
             return at_key(cfg, MODEL, h->name);
     }
     return ATOLL_OK;
@@ -371,7 +373,7 @@ static int configure_model(const atoll_model_type *model, atoll_config *cfg,
     ATOLL_CALL_GOTO(rc, read_source(cfg, p));
     ATOLL_CALL_GOTO(rc, read_split(cfg, p));
     ATOLL_CALL_GOTO(rc, read_objective(cfg, p));
-    ATOLL_CALL_GOTO(rc, read_fixed(cfg, p));
+    ATOLL_CALL_GOTO(rc, read_fixed(cfg, space, p));
     ATOLL_CALL_GOTO(rc, map_params(cfg, space, p));
     *params = p;
     return ATOLL_OK;
