@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """scikit-learn side of bench/models: train the same model on the arrays atoll wrote.
 
-    sklearn_models.py DIR mlp|forest key=value ...   -> one JSON line
+    sklearn_models.py DIR mlp|forest key=value ...   -> one JSON line (seed=N: random_state)
     sklearn_models.py --blas                          -> which BLAS numpy uses
 """
 import json
@@ -32,6 +32,7 @@ def main():
         return
     d, model = sys.argv[1], sys.argv[2]
     kv = dict(a.split("=", 1) for a in sys.argv[3:])
+    seed = int(kv.get("seed", 1))
     y_tr, y_va = load(d, "y_train").astype(int), load(d, "y_valid").astype(int)
     x_tr = load(d, "x_train").reshape(len(y_tr), -1)
     x_va = load(d, "x_valid").reshape(len(y_va), -1)
@@ -45,20 +46,22 @@ def main():
                             alpha=0.0, batch_size=int(kv.get("batch_size", 32)),
                             learning_rate_init=float(kv.get("learning_rate", 1e-3)),
                             max_iter=epochs, shuffle=True, tol=0.0,
-                            n_iter_no_change=epochs + 1, random_state=1)
+                            n_iter_no_change=epochs + 1, random_state=seed)
         warnings.simplefilter("ignore", ConvergenceWarning)
     else:
         from sklearn.ensemble import RandomForestClassifier
         epochs = 0
         clf = RandomForestClassifier(n_estimators=int(kv.get("n_estimators", 100)), n_jobs=1,
-                                     random_state=1)
+                                     random_state=seed)
     t = time.perf_counter()
     clf.fit(x_tr, y_tr)
     fit_s = time.perf_counter() - t
     acc = float((clf.predict(x_va) == y_va).mean())
     ran = getattr(clf, "n_iter_", 0) or 1
+    # the precision an MLP trained in: that of its weights
+    dtype = str(clf.coefs_[0].dtype) if model == "mlp" else None
     print(json.dumps({"fit_s": round(fit_s, 4), "epochs": epochs and ran,
-                      "epoch_s": fit_s / ran, "accuracy": round(acc, 4)}))
+                      "epoch_s": fit_s / ran, "accuracy": round(acc, 4), "dtype": dtype}))
 
 
 if __name__ == "__main__":

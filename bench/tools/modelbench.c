@@ -4,9 +4,10 @@
  *       Load DATASET by name (digits, fashion-mnist, ...), take a stratified 80/20 split
  *       (seed 1), optionally subsample (train=N, valid=N), standardise on the training part,
  *       write the four arrays as raw float32 to DUMP_DIR (so the peer trains on the very same
- *       numbers), train MODEL (mlp or forest) with the given hyperparameters, and print one
- *       JSON line: fit seconds, seconds per epoch, validation accuracy, achieved GFLOP/s of
- *       the MLP's matrix work, and the single-core sgemm rate measured in the same process.
+ *       numbers), train MODEL (mlp or forest) with the given hyperparameters and fit seed
+ *       seed=N (1 by default; the split does not depend on it), and print one JSON line: fit
+ *       seconds, seconds per epoch, validation accuracy, achieved GFLOP/s of the MLP's matrix
+ *       work, and the single-core sgemm rate measured in the same process.
  *   modelbench eval CONFIG [trial=N] name=value ...
  *       Score one point of CONFIG's search space with its objective, exactly as a run would
  *       (same data, same split, same trainer; trial N's seed, 0 by default), and print the
@@ -15,6 +16,7 @@
 #include <cblas.h>
 #include <gsl/gsl_errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,11 +43,13 @@ static int die(const char *what)
     return 1;
 }
 
-/* Best-of-5 single-core SGEMM rate in GFLOP/s for an m x k times k x n product. */
+/* Best-of-5 single-core SGEMM rate in GFLOP/s for an m x k times k x n product, on
+ * cache-line aligned matrices (m, n, k multiples of 16) as the MLP's are. */
 static double sgemm_rate(int m, int n, int k)
 {
-    float *a = malloc((size_t)m * k * sizeof *a), *b = malloc((size_t)k * n * sizeof *b);
-    float *c = malloc((size_t)m * n * sizeof *c);
+    float *a = aligned_alloc(64, (size_t)m * k * sizeof *a);
+    float *b = aligned_alloc(64, (size_t)k * n * sizeof *b);
+    float *c = aligned_alloc(64, (size_t)m * n * sizeof *c);
     if (!a || !b || !c)
         return NAN;
     for (size_t i = 0; i < (size_t)m * k; i++)
@@ -113,6 +117,7 @@ static int speed(int argc, char **argv)
         return 2;
     }
     size_t n_hp = atoll_model_n_hparams(m), train_n = 0, valid_n = 0;
+    uint64_t fit_seed = 1;
     double *hp = malloc(n_hp * sizeof *hp);
     if (!hp || atoll_model_defaults(m, hp) != ATOLL_OK)
         return die("defaults");
@@ -127,6 +132,10 @@ static int speed(int argc, char **argv)
         }
         if (strcmp(argv[i], "valid") == 0) {
             valid_n = strtoul(eq + 1, NULL, 10);
+            continue;
+        }
+        if (strcmp(argv[i], "seed") == 0) {
+            fit_seed = strtoull(eq + 1, NULL, 10);
             continue;
         }
         long k = atoll_model_hparam_find(m, argv[i]);
@@ -160,7 +169,7 @@ static int speed(int argc, char **argv)
     void *model = NULL;
     atoll_fit_info info = {0};
     t = now_s();
-    if (m->fit(hp, &train, 1, &model, &info) != ATOLL_OK)
+    if (m->fit(hp, &train, fit_seed, &model, &info) != ATOLL_OK)
         return die("fit");
     double fit_s = now_s() - t;
     if (info.diverged || !model) {
