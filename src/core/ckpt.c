@@ -2,7 +2,6 @@
 #include "core/ckpt.h"
 
 #include <dirent.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,35 +253,10 @@ int atoll_ckpt_read(const char *path, unsigned char **payload, size_t *len)
 {
     *payload = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     unsigned char *bytes = NULL;
-    size_t n = 0, cap = 0;
-    int rc = ATOLL_OK;
-    for (;;) {
-        if (n == cap) {
-            if (cap >= CKPT_MAX_BYTES) {
-                rc = ATOLL_RAISE(ATOLL_ERR_IO, "%s: larger than any checkpoint", path);
-                break;
-            }
-            cap = cap ? 2 * cap : 65536;
-            unsigned char *grown = realloc(bytes, cap);
-            if (!grown) {
-                rc = ATOLL_NOMEM("a checkpoint");
-                break;
-            }
-            bytes = grown;
-        }
-        size_t got = fread(bytes + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (rc == ATOLL_OK && ferror(f))
-        rc = ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
-    fclose(f);
+    size_t n = 0;
     const unsigned char *p = NULL;
+    int rc = atoll_read_file(path, CKPT_MAX_BYTES, &bytes, &n);
     if (rc == ATOLL_OK)
         rc = atoll_ckpt_parse(bytes, n, path, &p, len);
     if (rc == ATOLL_OK) {

@@ -214,8 +214,7 @@ fail:
     return rc;
 }
 
-/* Read a whole file into memory. */
-static int slurp(const char *path, unsigned char **bytes, size_t *n)
+int atoll_read_file(const char *path, size_t max, unsigned char **bytes, size_t *n)
 {
     *bytes = NULL;
     *n = 0;
@@ -226,10 +225,14 @@ static int slurp(const char *path, unsigned char **bytes, size_t *n)
     int rc = ATOLL_OK;
     for (;;) {
         if (*n == cap) {
+            if (cap >= max) {
+                rc = ATOLL_RAISE(ATOLL_ERR_IO, "%s: larger than %zu bytes", path, max);
+                break;
+            }
             cap = cap ? 2 * cap : 65536;
-            unsigned char *grown = realloc(*bytes, cap);
+            unsigned char *grown = realloc(*bytes, cap + 1);
             if (!grown) {
-                rc = ATOLL_NOMEM("the trial journal");
+                rc = ATOLL_NOMEM(path);
                 break;
             }
             *bytes = grown;
@@ -242,6 +245,13 @@ static int slurp(const char *path, unsigned char **bytes, size_t *n)
     if (rc == ATOLL_OK && ferror(f))
         rc = ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
     fclose(f);
+    if (rc != ATOLL_OK) {
+        free(*bytes);
+        *bytes = NULL;
+        *n = 0;
+    } else {
+        (*bytes)[*n] = '\0'; /* room was kept: text files read as strings */
+    }
     return rc;
 }
 
@@ -256,7 +266,7 @@ int atoll_trials_resume(const char *path, const atoll_space *space, const char *
     size_t n = 0, valid = 0;
     int rc = journal_path(log);
     if (rc == ATOLL_OK)
-        rc = slurp(log->journal_path, &bytes, &n);
+        rc = atoll_read_file(log->journal_path, SIZE_MAX / 2, &bytes, &n);
     if (rc == ATOLL_OK)
         rc = atoll_journal_parse(bytes, n, log->width, log->journal_path, &log->rows,
                                  &log->n_rows, &valid);

@@ -66,6 +66,10 @@ int atoll_trials_finish(atoll_trials *log);
 /* Close the log (NULL-safe) and set *plog to NULL. */
 void atoll_trials_close(atoll_trials **plog);
 
+/* Read the whole file at `path` (at most `max` bytes, else ATOLL_ERR_IO) into *bytes,
+ * malloc'ed and followed by a '\0' that *n does not count. */
+int atoll_read_file(const char *path, size_t max, unsigned char **bytes, size_t *n);
+
 /* Write `text` to `path` atomically: a temporary file beside it, fsync, rename. */
 int atoll_write_atomic(const char *path, const char *text, size_t len);
 

@@ -145,6 +145,9 @@ int ckpt_collector_flush(ckpt_collector *c, atoll_trials *log);
 int ckpt_select(const atoll_run_desc *d, int n_islands, unsigned char **payload, size_t *len,
                 long *seq, long *base);
 
+/* Delete all but the newest `keep` checkpoint files of the run in d->out. */
+void ckpt_prune(const atoll_run_desc *d, long keep);
+
 /* The folder of checkpoint files of a run. */
 void ckpt_dir(const atoll_run_desc *d, char *buf, size_t size);
 

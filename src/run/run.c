@@ -83,24 +83,6 @@ done:
     return rc;
 }
 
-/* Remove a fresh run's stale checkpoint files (an earlier run in the same folder, --force). */
-static void remove_checkpoints(const atoll_run_desc *d)
-{
-    char dir[4096], path[4200];
-    ckpt_dir(d, dir, sizeof dir);
-    long *seqs = NULL;
-    size_t n = 0;
-    if (atoll_ckpt_list(dir, &seqs, &n) != ATOLL_OK) {
-        atoll_error_clear();
-        return;
-    }
-    for (size_t k = 0; k < n; k++) {
-        atoll_ckpt_path(dir, seqs[k], path, sizeof path);
-        unlink(path);
-    }
-    free(seqs);
-}
-
 /* Whether two resolved configs say the same, the output folder aside (a run resumed from
  * another working directory names it differently). */
 static bool same_config(const char *a, const char *b)
@@ -126,34 +108,25 @@ static int open_resumed(const atoll_run_desc *d, atoll_trials **log)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/config.ini", d->out);
-    char *now = NULL, *then = NULL;
-    size_t len = 0, then_len = 0;
+    char *now = NULL;
+    size_t len = 0;
     FILE *f = open_memstream(&now, &len);
     if (!f)
         return ATOLL_NOMEM("the resolved config");
     int rc = atoll_config_write(d->cfg, f);
     fclose(f);
-    FILE *old = rc == ATOLL_OK ? fopen(path, "r") : NULL;
-    if (rc == ATOLL_OK && !old)
-        rc = ATOLL_RAISE(ATOLL_ERR_USAGE, "%s: cannot open: %s (is %s a run folder?)", path,
-                         strerror(errno), d->out);
-    if (old) {
-        then_len = 0;
-        f = open_memstream(&then, &then_len);
-        int c;
-        while (f && (c = fgetc(old)) != EOF)
-            fputc(c, f);
-        if (f)
-            fclose(f);
-        fclose(old);
-        if (!then)
-            rc = ATOLL_NOMEM("the run's config");
-        else if (!same_config(now, then))
-            rc = ATOLL_RAISE(ATOLL_ERR_USAGE,
-                             "%s: the run was started with another config; resume it with its "
-                             "own (atoll resume %s)",
-                             path, d->out);
+    unsigned char *then = NULL;
+    size_t then_len = 0;
+    if (rc == ATOLL_OK && atoll_read_file(path, (size_t)1 << 26, &then, &then_len) != ATOLL_OK) {
+        char why[1024];
+        snprintf(why, sizeof why, "%s", atoll_error_message());
+        rc = ATOLL_RAISE(ATOLL_ERR_USAGE, "%s (is %s a run folder?)", why, d->out);
     }
+    if (rc == ATOLL_OK && !same_config(now, (const char *)then))
+        rc = ATOLL_RAISE(ATOLL_ERR_USAGE,
+                         "%s: the run was started with another config; resume it with its "
+                         "own (atoll resume %s)",
+                         path, d->out);
     free(now);
     free(then);
     ATOLL_CALL(rc);
@@ -458,8 +431,7 @@ static int epoch_step(island_run *r, atoll_stop_state *st)
     if (st->stop)
         return ATOLL_OK;
     r->epoch_seen = epoch;
-    if (due && ++r->migrations % (d->checkpoint_migrations > 0 ? d->checkpoint_migrations
-                                                                : LONG_MAX) == 0 &&
+    if (due && d->checkpoint_migrations > 0 && ++r->migrations % d->checkpoint_migrations == 0 &&
         r->island == 0)
         request_checkpoint(r);
     return ATOLL_OK;
@@ -853,7 +825,7 @@ static int rank0_start(const atoll_run_desc *d, const atoll_run_options *opt, bo
 {
     if (!resuming) {
         ATOLL_CALL(open_outputs(d, opt, log));
-        remove_checkpoints(d);
+        ckpt_prune(d, 0); /* a folder reused with --force: no stale checkpoint */
         return ATOLL_OK;
     }
     ATOLL_CALL(open_resumed(d, log));

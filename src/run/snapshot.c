@@ -467,18 +467,17 @@ static bool rows_complete(const ckpt_collector *c, const island_view *v)
     return true;
 }
 
-/* Keep the newest `keep` checkpoint files. */
-static void prune(const ckpt_collector *c)
+void ckpt_prune(const atoll_run_desc *d, long keep)
 {
     char dir[4096], path[4200];
-    ckpt_dir(c->d, dir, sizeof dir);
+    ckpt_dir(d, dir, sizeof dir);
     long *seqs = NULL;
     size_t n = 0;
     if (atoll_ckpt_list(dir, &seqs, &n) != ATOLL_OK) {
         atoll_error_clear();
         return;
     }
-    for (size_t k = (size_t)c->d->checkpoint_keep; k < n; k++) {
+    for (size_t k = (size_t)keep; k < n; k++) {
         atoll_ckpt_path(dir, seqs[k], path, sizeof path);
         unlink(path);
     }
@@ -542,7 +541,7 @@ int ckpt_collector_flush(ckpt_collector *c, atoll_trials *log)
     atoll_wbuf_free(&b);
     ATOLL_CALL(rc);
     c->written = seq;
-    prune(c);
+    ckpt_prune(c->d, c->d->checkpoint_keep);
     c->write_s += atoll_now() - t;
     return ATOLL_OK;
 }
