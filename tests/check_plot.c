@@ -1,5 +1,6 @@
 /* check_plot.c - atoll plot: the PNGs of a run folder and of a scaling study, a missing
- * gnuplot, a missing folder, bad arguments, no temporary files left. Runs the real binary. */
+ * gnuplot, a missing folder, bad arguments, no temporary files left (through the real
+ * binary); its CSV reader and gnuplot string quoting (directly). */
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -10,6 +11,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "cli/plot_impl.h"
 
 static const char *bin(void)
 {
@@ -256,6 +259,65 @@ START_TEST(test_plot_arguments)
 }
 END_TEST
 
+START_TEST(test_plot_csv_read)
+{
+    char dir[64], path[128];
+    make_tmp(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/t.csv", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    /* Quotes removed, "" kept as one quote, CRLF and blank lines, a cut last row. */
+    fputs("a,\"b c\",d\r\n\r\n1,\"x,\"\"y\"\"\",\n\n2,3", f);
+    ck_assert_int_eq(fclose(f), 0);
+    plot_csv t;
+    ck_assert_int_eq(atoll_plot_csv_read(path, &t), 0);
+    ck_assert_uint_eq(t.n_rows, 3);
+    ck_assert_uint_eq(plot_csv_width(&t, 0), 3);
+    ck_assert_str_eq(plot_csv_cell(&t, 0, 1), "b c");
+    ck_assert_str_eq(plot_csv_cell(&t, 1, 1), "x,\"y\"");
+    ck_assert_str_eq(plot_csv_cell(&t, 1, 2), "");
+    ck_assert(plot_csv_complete(&t, 1));
+    ck_assert(!plot_csv_complete(&t, 2));
+    ck_assert_int_eq(atoll_plot_csv_column(&t, "d"), 2);
+    ck_assert_int_eq(atoll_plot_csv_column(&t, "e"), -1);
+    atoll_plot_csv_free(&t);
+    ck_assert_ptr_null(t.text);
+    unlink(path);
+    ck_assert_int_ne(atoll_plot_csv_read(path, &t), 0); /* gone: an I/O error */
+    ck_assert_uint_eq(t.n_rows, 0);
+    remove_tree(dir);
+}
+END_TEST
+
+START_TEST(test_plot_parse_number)
+{
+    double v = 0;
+    ck_assert(atoll_plot_parse_number("2.5e-3", &v));
+    ck_assert(v == 2.5e-3);
+    static const char *const bad[] = {"", "1x", "nan", "inf", "1e999"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(!atoll_plot_parse_number(bad[i], &v), "'%s' read as a number", bad[i]);
+    ck_assert(!atoll_plot_parse_number(NULL, &v));
+}
+END_TEST
+
+START_TEST(test_plot_gp_string)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    atoll_plot_gp_quote(f, "a\"b\\c\nd%");
+    fputc(' ', f);
+    atoll_plot_gp_string(f, "50%", true);
+    fputc(' ', f);
+    atoll_plot_gp_next(f, "x.dat");
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_str_eq(text, "\"a\\\"b\\\\c\\nd%\" \"50%%\" , \\\n  \"x.dat\"");
+    free(text);
+}
+END_TEST
+
 static Suite *plot_suite(void)
 {
     Suite *s = suite_create("plot");
@@ -266,6 +328,9 @@ static Suite *plot_suite(void)
     tcase_add_test(tc, test_plot_without_gnuplot);
     tcase_add_test(tc, test_plot_missing_inputs);
     tcase_add_test(tc, test_plot_arguments);
+    tcase_add_test(tc, test_plot_csv_read);
+    tcase_add_test(tc, test_plot_parse_number);
+    tcase_add_test(tc, test_plot_gp_string);
     suite_add_tcase(s, tc);
     return s;
 }
