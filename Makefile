@@ -37,7 +37,7 @@ export OMPI_MCA_rmaps_base_oversubscribe = 1
 export OMPI_MCA_orte_execute_quiet = 1
 export OPENBLAS_NUM_THREADS = 1
 
-.PHONY: $(BUILD)/atoll.pc all deps check check-unit check-mpi check-asan check-slurm demo examples install uninstall clean lint
+.PHONY: $(BUILD)/atoll.pc all deps check check-unit check-mpi check-asan check-valgrind check-slurm demo examples install uninstall clean lint
 all: $(BIN) $(LIB)
 
 # jobs/atoll.sbatch on a real single-node SLURM that tests/slurm/run-tests starts in a
@@ -81,7 +81,8 @@ $(API_TEST_BIN): tests/mpi/search.c $(LIB) include/atoll.h
 deps:
 	@.ci/deps test
 
-# Unit tests (Check, no MPI) then multi-rank tests of the real binary under mpirun.
+# Unit tests (Check, no MPI) then multi-rank tests of the real binary under mpirun: search
+# behaviour, checkpoint and resume, injected faults, and 64 ranks x 100,000 trials.
 check: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN)
 	@$(MAKE) --no-print-directory check-unit check-mpi
@@ -92,6 +93,8 @@ check-unit: $(TEST_BIN)
 check-mpi: $(BIN) $(EXAMPLE_BIN) $(API_TEST_BIN)
 	@ATOLL_BIN=$(BIN) tests/mpi/run-all
 	@ATOLL_BIN=$(BIN) tests/mpi/resume
+	@ATOLL_BIN=$(BIN) tests/mpi/faults-run
+	@ATOLL_BIN=$(BIN) tests/mpi/scale
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer. Leak checking covers
 # the unit tests; under mpirun it is off, since Open MPI's own start-up allocations are
@@ -106,6 +109,13 @@ check-asan: deps
 	@ASAN_OPTIONS=detect_leaks=0 ATOLL_TEST_LDFLAGS="-fsanitize=address,undefined" \
 	  ATOLL_BIN=build-asan/atoll tests/mpi/run-all
 	@ASAN_OPTIONS=detect_leaks=0 ATOLL_BIN=build-asan/atoll tests/mpi/resume
+	@ASAN_OPTIONS=detect_leaks=0 ATOLL_BIN=build-asan/atoll tests/mpi/faults-run
+
+# Searches on 2 ranks with every rank under valgrind memcheck (tests/valgrind/run): zero
+# errors, zero definite leaks from atoll's code.
+check-valgrind: $(BIN)
+	@.ci/deps valgrind
+	@ATOLL_BIN=$(BIN) tests/valgrind/run
 
 # The main job on a real default: a GA tunes an MLP on Fashion-MNIST over 2 ranks.
 demo:

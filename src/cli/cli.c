@@ -2,6 +2,7 @@
  * messages, exit codes) and atoll_search (one run from code). */
 #include <errno.h>
 #include <gsl/gsl_errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,14 +247,15 @@ static int cmd_run(int argc, char **argv, const cli_args *a)
     }
     int rank = atoll_comm_rank(comm);
     atoll_run_desc *desc = NULL;
-    bool checkpointed = false;
+    bool checkpointed = false, resumable = false;
     /* Every rank reads the same config and reaches the same verdict; rank 0 speaks. */
     rc = atoll_desc_create(a->config, a->sets, a->n_sets, &desc);
     if (rc == ATOLL_OK) {
         atoll_run_options opt = {.force = a->force,
                                  .quiet = a->quiet,
                                  .resume = a->resume,
-                                 .stopped_by_signal = &checkpointed};
+                                 .stopped_by_signal = &checkpointed,
+                                 .resumable = &resumable};
         rc = atoll_run(comm, desc, &opt);
         if (rc == ATOLL_OK && checkpointed && rank == 0)
             fprintf(stderr, "atoll: stopped by a signal after a checkpoint; continue with: "
@@ -262,7 +264,10 @@ static int cmd_run(int argc, char **argv, const cli_args *a)
         /* A user error is the same on every rank: rank 0 says it. A runtime failure is
          * said by the rank it happened on. */
         if (rc != ATOLL_OK && atoll_error_traceback()[0] != '\0') {
-            if (rc != ATOLL_ERR_USAGE)
+            if (rc != ATOLL_ERR_USAGE && resumable)
+                fprintf(stderr, "atoll: rank %d: %s (once fixed, continue with: atoll resume %s)\n",
+                        rank, atoll_error_message(), desc->out);
+            else if (rc != ATOLL_ERR_USAGE)
                 fprintf(stderr, "atoll: rank %d: %s\n", rank, atoll_error_message());
             else if (rank == 0)
                 fprintf(stderr, "%s\n", atoll_error_message());
@@ -278,6 +283,9 @@ static int cmd_run(int argc, char **argv, const cli_args *a)
 int atoll_main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
+    /* A file-size limit (ulimit -f, a quota) ends a write with EFBIG and a message naming the
+     * file, instead of killing the rank mid-row. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc >= 2 && strcmp(argv[1], "models") == 0)
         return cmd_models(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "plot") == 0)

@@ -20,6 +20,8 @@ typedef struct {
     size_t cap;
 } send_buf;
 
+enum { ROW_SYNC_EVERY = 32, ROW_SYNC_DEPTH = 8 };
+
 struct atoll_comm {
     int local_rank, local_size; /* on this node (ranks sharing memory) */
     MPI_Comm rows, migr, stop, island;
@@ -43,6 +45,14 @@ struct atoll_comm {
     double *row_in;
     long rows_sent;      /* by this rank to rank 0 */
     long *rows_received; /* rank 0: per source */
+    /* Flow control: every ROW_SYNC_EVERY-th row goes as a synchronous send, which completes
+     * once rank 0 has received it, and with it (messages do not overtake) every row before.
+     * At most ROW_SYNC_DEPTH of them are open, so a rank is never more than
+     * ROW_SYNC_EVERY * ROW_SYNC_DEPTH rows ahead of rank 0, and rank 0 never holds more than
+     * that many unread rows from each rank, however long the run. */
+    MPI_Request row_sync_req[ROW_SYNC_DEPTH];
+    double *row_sync_buf; /* ROW_SYNC_DEPTH rows */
+    int row_sync_next;
 
     /* sends in flight: requests kept contiguous for MPI_Testsome */
     MPI_Request *reqs;
@@ -131,6 +141,9 @@ int atoll_comm_init(int *argc, char ***argv, atoll_comm **out)
         return ATOLL_NOMEM("the communicator");
     comm->threads_ok = provided >= MPI_THREAD_FUNNELED;
     comm->owns_mpi = !initialized;
+    comm->stop_req = MPI_REQUEST_NULL;
+    for (int k = 0; k < ROW_SYNC_DEPTH; k++)
+        comm->row_sync_req[k] = MPI_REQUEST_NULL;
     MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &comm->rank));
     MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &comm->size));
     MPI_Comm node;
@@ -182,6 +195,7 @@ void atoll_comm_finalize(atoll_comm **pc)
         }
         if (comm->stop_req != MPI_REQUEST_NULL)
             MPI_Wait(&comm->stop_req, MPI_STATUS_IGNORE);
+        MPI_Waitall(ROW_SYNC_DEPTH, comm->row_sync_req, MPI_STATUSES_IGNORE);
         if (comm->rows != MPI_COMM_NULL && comm->rows)
             MPI_Comm_free(&comm->rows);
         if (comm->migr != MPI_COMM_NULL && comm->migr)
@@ -196,6 +210,7 @@ void atoll_comm_finalize(atoll_comm **pc)
         free(comm->bufs);
         free(comm->done_idx);
         free(comm->row_in);
+        free(comm->row_sync_buf);
         free(comm->rows_received);
         free(comm->migr_sent_to);
         free(comm->migr_received_from);
@@ -346,8 +361,31 @@ int atoll_comm_rows_open(atoll_comm *comm, size_t width, atoll_row_fn fn, void *
     comm->sink = fn;
     comm->sink_ctx = ctx;
     comm->row_in = malloc(width * sizeof *comm->row_in);
-    if (!comm->row_in)
+    comm->row_sync_buf = malloc(ROW_SYNC_DEPTH * width * sizeof *comm->row_sync_buf);
+    if (!comm->row_in || !comm->row_sync_buf)
         return ATOLL_NOMEM("a row buffer");
+    return ATOLL_OK;
+}
+
+/* Send one row as a synchronous send (see ROW_SYNC_EVERY), first waiting for the oldest open
+ * one to complete, politely, while rank 0 catches up. */
+static int send_row_synced(atoll_comm *comm, const double *row)
+{
+    int k = comm->row_sync_next;
+    long ns = 0;
+    for (;;) {
+        int flag = 0;
+        MPI_CHECK(MPI_Test(&comm->row_sync_req[k], &flag, MPI_STATUS_IGNORE));
+        if (flag)
+            break;
+        ATOLL_CALL(retire_sends(comm));
+        backoff(&ns);
+    }
+    double *buf = comm->row_sync_buf + (size_t)k * comm->row_width;
+    memcpy(buf, row, comm->row_width * sizeof *row);
+    MPI_CHECK(MPI_Issend(buf, (int)comm->row_width, MPI_DOUBLE, 0, TAG_ROW, comm->rows,
+                         &comm->row_sync_req[k]));
+    comm->row_sync_next = (k + 1) % ROW_SYNC_DEPTH;
     return ATOLL_OK;
 }
 
@@ -356,7 +394,10 @@ int atoll_comm_row(atoll_comm *comm, const double *row)
     if (comm->rank == 0)
         return comm->sink(row, comm->sink_ctx);
     double t = now_s();
-    ATOLL_CALL(send_copy(comm, comm->rows, 0, TAG_ROW, row, comm->row_width));
+    if ((comm->rows_sent + 1) % ROW_SYNC_EVERY == 0)
+        ATOLL_CALL(send_row_synced(comm, row));
+    else
+        ATOLL_CALL(send_copy(comm, comm->rows, 0, TAG_ROW, row, comm->row_width));
     comm->rows_sent++;
     comm->comm_s += now_s() - t;
     return ATOLL_OK;
@@ -687,6 +728,9 @@ int atoll_comm_drain(atoll_comm *comm)
     for (size_t i = 0; i < comm->n_slots && rc == ATOLL_OK; i++)
         if (MPI_Wait(&comm->reqs[i], MPI_STATUS_IGNORE) != MPI_SUCCESS)
             rc = ATOLL_RAISE(ATOLL_ERR_MPI, "MPI: completing a send failed");
+    if (rc == ATOLL_OK &&
+        MPI_Waitall(ROW_SYNC_DEPTH, comm->row_sync_req, MPI_STATUSES_IGNORE) != MPI_SUCCESS)
+        rc = ATOLL_RAISE(ATOLL_ERR_MPI, "MPI: completing a row send failed");
     comm->comm_s += now_s() - t;
     return rc;
 }

@@ -23,8 +23,8 @@ struct atoll_trials {
     const char *const *extras;
     size_t n_extras;
     size_t width;
-    double *rows; /* every row, for the sorted rewrite */
-    size_t n_rows, cap_rows;
+    double *rows; /* a resumed log's rows until atoll_trials_take_rows takes them */
+    size_t n_rows; /* rows in the journal; the rows themselves stay on disk */
     atoll_value *values; /* decode workspace */
 };
 
@@ -273,7 +273,6 @@ int atoll_trials_resume(const char *path, const atoll_space *space, const char *
     free(bytes);
     if (rc != ATOLL_OK)
         goto fail;
-    log->cap_rows = log->n_rows;
     *cut = n - valid;
     /* Cut a torn last record, then append after the good ones. */
     if (*cut > 0 && truncate(log->journal_path, (off_t)valid) != 0) {
@@ -298,29 +297,22 @@ fail:
     return rc;
 }
 
-const double *atoll_trials_rows(const atoll_trials *log, size_t *n_rows)
+double *atoll_trials_take_rows(atoll_trials *log, size_t *n_rows)
 {
-    *n_rows = log->n_rows;
-    return log->rows;
+    double *rows = log->rows;
+    *n_rows = rows ? log->n_rows : 0;
+    log->rows = NULL;
+    return rows;
 }
 
 int atoll_trials_append(atoll_trials *log, const double *row)
 {
-    if (log->n_rows == log->cap_rows) {
-        size_t cap = log->cap_rows ? 2 * log->cap_rows : 1024;
-        double *grown = realloc(log->rows, cap * log->width * sizeof *grown);
-        if (!grown)
-            return ATOLL_NOMEM("trial rows");
-        log->rows = grown;
-        log->cap_rows = cap;
-    }
     uint32_t crc = (uint32_t)crc32(0L, (const unsigned char *)row,
                                    (uInt)(log->width * sizeof *row));
     if (fwrite(row, sizeof *row, log->width, log->journal) != log->width ||
         fwrite(&crc, sizeof crc, 1, log->journal) != 1 || fflush(log->journal) != 0)
         return ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot write a trial: %s", log->journal_path,
                            strerror(errno));
-    memcpy(log->rows + log->n_rows * log->width, row, log->width * sizeof *row);
     log->n_rows++;
     write_row(log, log->file, row);
     if (ferror(log->file) || fflush(log->file) != 0)
@@ -347,10 +339,56 @@ size_t atoll_trials_count(const atoll_trials *log)
     return log->n_rows;
 }
 
+/* One journal record in the sorted rewrite's index: its trial id and its place. */
+typedef struct {
+    double trial;
+    size_t record;
+} trial_ref;
+
 static int by_trial(const void *a, const void *b)
 {
-    double x = ((const double *)a)[ATOLL_ROW_TRIAL], y = ((const double *)b)[ATOLL_ROW_TRIAL];
-    return (x > y) - (x < y);
+    const trial_ref *x = a, *y = b;
+    if (x->trial != y->trial)
+        return (x->trial > y->trial) - (x->trial < y->trial);
+    return (x->record > y->record) - (x->record < y->record);
+}
+
+/* The rows of the journal in trial order (records in journal order for equal ids), read back
+ * from disk: the index is 16 bytes a row, so memory does not grow with the rows themselves. */
+static int write_sorted(atoll_trials *log, FILE *out)
+{
+    size_t width = log->width, record = width * sizeof(double) + sizeof(uint32_t);
+    if (fflush(log->journal) != 0)
+        return ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot write: %s", log->journal_path,
+                           strerror(errno));
+    int fd = open(log->journal_path, O_RDONLY);
+    if (fd < 0)
+        return ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot open: %s", log->journal_path,
+                           strerror(errno));
+    trial_ref *index = malloc((log->n_rows ? log->n_rows : 1) * sizeof *index);
+    double *row = malloc(record);
+    int rc = index && row ? ATOLL_OK : ATOLL_NOMEM("the sorted log's index");
+    for (size_t k = 0; rc == ATOLL_OK && k < log->n_rows; k++) {
+        off_t at = (off_t)(JOURNAL_HEADER + k * record + ATOLL_ROW_TRIAL * sizeof(double));
+        if (pread(fd, &index[k].trial, sizeof index[k].trial, at) != sizeof index[k].trial)
+            rc = ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot read record %zu back", log->journal_path,
+                             k);
+        index[k].record = k;
+    }
+    if (rc == ATOLL_OK)
+        qsort(index, log->n_rows, sizeof *index, by_trial);
+    for (size_t k = 0; rc == ATOLL_OK && k < log->n_rows; k++) {
+        off_t at = (off_t)(JOURNAL_HEADER + index[k].record * record);
+        if (pread(fd, row, width * sizeof *row, at) != (ssize_t)(width * sizeof *row))
+            rc = ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot read record %zu back", log->journal_path,
+                             index[k].record);
+        else
+            write_row(log, out, row);
+    }
+    free(row);
+    free(index);
+    close(fd);
+    return rc;
 }
 
 /* fsync the folder that holds `path`, so that a rename in it survives a crash. */
@@ -384,7 +422,6 @@ int atoll_trials_finish(atoll_trials *log)
     if (!tmp)
         return ATOLL_NOMEM("a file name");
     snprintf(tmp, len, "%s.tmp", log->path);
-    qsort(log->rows, log->n_rows, log->width * sizeof *log->rows, by_trial);
     FILE *f = fopen(tmp, "w");
     if (!f) {
         int rc = ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
@@ -392,8 +429,13 @@ int atoll_trials_finish(atoll_trials *log)
         return rc;
     }
     write_header(log, f);
-    for (size_t r = 0; r < log->n_rows; r++)
-        write_row(log, f, log->rows + r * log->width);
+    int sorted = write_sorted(log, f);
+    if (sorted != ATOLL_OK) {
+        fclose(f);
+        unlink(tmp);
+        free(tmp);
+        return sorted;
+    }
     if (close_synced(f) != 0 || rename(tmp, log->path) != 0) {
         int rc = ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot write the sorted log: %s", tmp,
                              strerror(errno));

@@ -37,7 +37,7 @@ int atoll_trials_append(atoll_trials *log, const double *row);
 /* Continue the log of an earlier run at `path`: read its journal (beside it, .journal for
  * .csv), cut a torn last record (*cut says how many bytes went), rewrite trials.csv from the
  * journal's rows (so a torn last CSV line is repaired and no row is lost) and append after
- * them. The rows are available through atoll_trials_rows. */
+ * them. The rows are available through atoll_trials_take_rows. */
 int atoll_trials_resume(const char *path, const atoll_space *space, const char *const *extras,
                         atoll_trials **out, size_t *cut);
 
@@ -47,8 +47,10 @@ int atoll_trials_resume(const char *path, const atoll_space *space, const char *
 int atoll_journal_parse(const unsigned char *bytes, size_t n, size_t width, const char *name,
                         double **rows, size_t *n_rows, size_t *valid);
 
-/* Every row so far (ATOLL_ROW_X + dim + extras doubles each), in append order. */
-const double *atoll_trials_rows(const atoll_trials *log, size_t *n_rows);
+/* A resumed log's rows, read from its journal (ATOLL_ROW_X + dim + extras doubles each, in
+ * journal order), handed over to the caller (free them); NULL with *n_rows = 0 after the
+ * first call or for a new log. Rows appended later stay on disk only. */
+double *atoll_trials_take_rows(atoll_trials *log, size_t *n_rows);
 
 /* fsync the journal: every row appended so far survives a machine crash. */
 int atoll_trials_sync(atoll_trials *log);

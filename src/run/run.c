@@ -4,12 +4,15 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -762,7 +765,8 @@ static int work(island_run *r)
 }
 
 /* Per-rank accounting gathered on rank 0: DIR/ranks.csv; returns total busy seconds. */
-enum { ACCT_ISLAND = 0, ACCT_LEADER, ACCT_EVALS, ACCT_BUSY, ACCT_COMM, ACCT_WALL, ACCT_WIDTH };
+enum { ACCT_ISLAND = 0, ACCT_LEADER, ACCT_EVALS, ACCT_BUSY, ACCT_COMM, ACCT_WALL, ACCT_RSS,
+       ACCT_ANON, ACCT_WIDTH };
 
 static int write_ranks(const atoll_run_desc *d, const double *all, int n_ranks, double *busy)
 {
@@ -771,15 +775,17 @@ static int write_ranks(const atoll_run_desc *d, const double *all, int n_ranks, 
     FILE *f = open_memstream(&text, &len);
     if (!f)
         return ATOLL_NOMEM("ranks.csv");
-    fputs("rank,island,role,evaluations,busy_s,idle_s,comm_s,wall_s,utilisation\n", f);
+    fputs("rank,island,role,evaluations,busy_s,idle_s,comm_s,wall_s,utilisation,peak_rss_mb,"
+          "private_mb\n",
+          f);
     *busy = 0;
     for (int k = 0; k < n_ranks; k++) {
         const double *a = all + (size_t)k * ACCT_WIDTH;
         double idle = a[ACCT_WALL] - a[ACCT_BUSY] - a[ACCT_COMM];
-        fprintf(f, "%d,%.0f,%s,%.0f,%.6f,%.6f,%.6f,%.6f,%.4f\n", k, a[ACCT_ISLAND],
+        fprintf(f, "%d,%.0f,%s,%.0f,%.6f,%.6f,%.6f,%.6f,%.4f,%.1f,%.1f\n", k, a[ACCT_ISLAND],
                 a[ACCT_LEADER] != 0 ? "leader" : "worker", a[ACCT_EVALS], a[ACCT_BUSY],
                 idle > 0 ? idle : 0, a[ACCT_COMM], a[ACCT_WALL],
-                a[ACCT_WALL] > 0 ? a[ACCT_BUSY] / a[ACCT_WALL] : 0);
+                a[ACCT_WALL] > 0 ? a[ACCT_BUSY] / a[ACCT_WALL] : 0, a[ACCT_RSS], a[ACCT_ANON]);
         *busy += a[ACCT_BUSY];
     }
     fclose(f);
@@ -830,12 +836,10 @@ static int rank0_start(const atoll_run_desc *d, const atoll_run_options *opt, bo
     }
     ATOLL_CALL(open_resumed(d, log));
     size_t n_rows = 0;
-    const double *rows = atoll_trials_rows(*log, &n_rows);
+    const double *rows = rs->rows = atoll_trials_take_rows(*log, &n_rows);
     size_t width = atoll_trials_width(*log);
-    rs->rows = malloc((n_rows ? n_rows : 1) * width * sizeof *rs->rows);
     if (!rs->rows)
         return ATOLL_NOMEM("the resumed rows");
-    memcpy(rs->rows, rows, n_rows * width * sizeof *rows);
     rs->n_rows = n_rows;
     /* The clock goes on from where the last trial ended, so timelines do not overlap. */
     double end = 0;
@@ -851,6 +855,64 @@ static int rank0_start(const atoll_run_desc *d, const atoll_run_options *opt, bo
         fprintf(stderr, "atoll: resuming %s: %zu trials logged, %s\n", d->out, n_rows,
                 seq >= 0 ? "from its newest valid checkpoint" : "replaying its trial log");
     return ATOLL_OK;
+}
+
+static const char *signal_name(int sig)
+{
+    return sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : sig == SIGUSR1 ? "SIGUSR1"
+                                                                                  : "a signal";
+}
+
+/* This process's private resident memory in MiB (RssAnon in /proc/self/status), or 0 where
+ * the system does not say. */
+static double private_mb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return 0;
+    char line[256];
+    double kb = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "RssAnon: %lf kB", &kb) == 1)
+            break;
+    fclose(f);
+    return kb / 1024.0;
+}
+
+/* Rank 0 says at once that a stop signal came and how the run continues: the line is in the
+ * job's log even when the stop never completes (a rank killed, the job killed after the
+ * signal), since the main thread may be waiting on a neighbour when it comes. */
+typedef struct {
+    pthread_t thread;
+    const char *out;
+    atomic_bool done;
+} signal_watch;
+
+static void *watch_signals(void *arg)
+{
+    signal_watch *w = arg;
+    const struct timespec tick = {.tv_sec = 0, .tv_nsec = 20 * 1000 * 1000};
+    while (!atomic_load(&w->done)) {
+        int sig = atoll_interrupted();
+        if (sig != 0) {
+            fprintf(stderr,
+                    "atoll: %s: writing a checkpoint and stopping; continue with: "
+                    "atoll resume %s\n",
+                    signal_name(sig), w->out);
+            break;
+        }
+        nanosleep(&tick, NULL);
+    }
+    return NULL;
+}
+
+/* A failure once the search has started: say it, and how the run continues (its trials and
+ * checkpoints are on disk), then end every rank. */
+static void abort_resumable(atoll_comm *comm, const atoll_run_desc *d, int rank)
+{
+    fprintf(stderr, "atoll: rank %d: %s (once fixed, continue with: atoll resume %s)\n", rank,
+            atoll_error_message(), d->out);
+    atoll_comm_abort(comm, 1);
 }
 
 int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options *opt)
@@ -961,6 +1023,8 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
     }
 
     atoll_signals_install();
+    signal_watch watch = {.out = d->out};
+    bool watching = rank == 0 && pthread_create(&watch.thread, NULL, watch_signals, &watch) == 0;
     int reason = STOP_BUDGET;
     /* Checkpoint 0: where this job starts (a fresh run, or the resumed state). */
     if (r.leader)
@@ -968,10 +1032,8 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
     if (rc == ATOLL_OK)
         rc = r.leader ? lead(&r, have_rep ? &rep : NULL, rank == 0 ? &col : NULL, log, &reason)
                       : work(&r);
-    if (rc != ATOLL_OK) {
-        fprintf(stderr, "atoll: rank %d: %s\n", rank, atoll_error_message());
-        atoll_comm_abort(comm, 1);
-    }
+    if (rc != ATOLL_OK)
+        abort_resumable(comm, d, rank);
     atoll_stop_state st;
     ATOLL_CALL(atoll_comm_stop_wait(comm, reason != STOP_BUDGET, &st));
     double why = reason, why_all = 0;
@@ -981,10 +1043,12 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
     if (by_signal && r.leader) {
         long seq = st.checkpoints + 1;
         rc = send_snapshot(&r, rank == 0 ? &col : NULL, seq);
-        if (rc != ATOLL_OK) {
-            fprintf(stderr, "atoll: rank %d: %s\n", rank, atoll_error_message());
-            atoll_comm_abort(comm, 1);
-        }
+        if (rc != ATOLL_OK)
+            abort_resumable(comm, d, rank);
+    }
+    if (watching) {
+        atomic_store(&watch.done, true);
+        pthread_join(watch.thread, NULL);
     }
     atoll_signals_restore();
     /* Rank 0 takes every island state still on its way, so that no send is left open. */
@@ -997,16 +1061,19 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
         rc = atoll_comm_ckpt_poll(comm, true, &blob, &len, &got);
         if (rc == ATOLL_OK)
             rc = ckpt_collector_take(&col, blob, len);
-        if (rc != ATOLL_OK) {
-            fprintf(stderr, "atoll: rank 0: %s\n", atoll_error_message());
-            atoll_comm_abort(comm, 1);
-        }
+        if (rc != ATOLL_OK)
+            abort_resumable(comm, d, rank);
         r.blobs_in++;
     }
     ATOLL_CALL(atoll_comm_drain(comm));
     double wall = atoll_now() - t0;
+    /* Peak resident memory of this rank (ru_maxrss is in KiB on Linux), which counts the
+     * pages of other ranks' shared-memory segments that MPI has touched, and this rank's own
+     * resident memory now. */
+    struct rusage ru;
+    double rss_mb = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss / 1024.0 : 0;
     double acct[ACCT_WIDTH] = {r.island, r.leader, (double)r.evaluations, r.busy_s,
-                               atoll_comm_seconds(comm), wall};
+                               atoll_comm_seconds(comm), wall, rss_mb, private_mb()};
     double *acct_all = NULL;
     if (rank == 0) {
         acct_all = malloc((size_t)atoll_comm_size(comm) * ACCT_WIDTH * sizeof *acct_all);
@@ -1064,5 +1131,7 @@ int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options
     }
     if (opt->stopped_by_signal)
         *opt->stopped_by_signal = by_signal;
+    if (opt->resumable)
+        *opt->resumable = rc != ATOLL_OK;
     return rc;
 }

@@ -13,6 +13,8 @@ typedef struct {
     bool resume; /* continue the run in the output folder (a fresh run if it holds none) */
     bool *stopped_by_signal; /* if not NULL: set when a stop signal ended the run after a
                                 checkpoint (resumable) */
+    bool *resumable;         /* if not NULL: set when the run failed after its search started
+                                (its trials and checkpoints are on disk: it can be resumed) */
 } atoll_run_options;
 
 /*

@@ -515,8 +515,7 @@ int ckpt_collector_flush(ckpt_collector *c, atoll_trials *log)
             return ATOLL_OK; /* a row is still on its way: try again later */
     }
     double t = atoll_now();
-    size_t n_rows = 0;
-    atoll_trials_rows(log, &n_rows);
+    size_t n_rows = atoll_trials_count(log);
     atoll_wbuf b = {0};
     atoll_wbuf_i64(&b, c->ckpt_base + seq);
     atoll_wbuf_i64(&b, (int64_t)c->d->seed);
