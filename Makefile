@@ -94,6 +94,7 @@ check-mpi: $(BIN) $(EXAMPLE_BIN) $(API_TEST_BIN)
 	@ATOLL_BIN=$(BIN) tests/mpi/run-all
 	@ATOLL_BIN=$(BIN) tests/mpi/resume
 	@ATOLL_BIN=$(BIN) tests/mpi/faults-run
+	@ATOLL_BIN=$(BIN) tests/mpi/faults-input
 	@ATOLL_BIN=$(BIN) tests/mpi/scale
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer. Leak checking covers
@@ -110,6 +111,7 @@ check-asan: deps
 	  ATOLL_BIN=build-asan/atoll tests/mpi/run-all
 	@ASAN_OPTIONS=detect_leaks=0 ATOLL_BIN=build-asan/atoll tests/mpi/resume
 	@ASAN_OPTIONS=detect_leaks=0 ATOLL_BIN=build-asan/atoll tests/mpi/faults-run
+	@ASAN_OPTIONS=detect_leaks=0 ATOLL_BIN=build-asan/atoll tests/mpi/faults-input
 
 # Searches on 2 ranks with every rank under valgrind memcheck (tests/valgrind/run): zero
 # errors, zero definite leaks from atoll's code.

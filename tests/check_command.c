@@ -96,7 +96,7 @@ static atoll_eval cmd_eval(cmd_fixture *f, const double *nums)
     return ev;
 }
 
-/* The text of trial 7's .out or .err file (static buffer). */
+/* The text of trial 7's .out or .err file, its last 16 KiB when longer (static buffer). */
 static const char *trial_file(const cmd_fixture *f, const char *ext)
 {
     static char text[16384];
@@ -104,6 +104,11 @@ static const char *trial_file(const cmd_fixture *f, const char *ext)
     snprintf(path, sizeof path, "%s/trials/7.%s", f->dir, ext);
     FILE *in = fopen(path, "r");
     ck_assert_msg(in != NULL, "%s missing", path);
+    ck_assert_int_eq(fseek(in, 0, SEEK_END), 0);
+    long size = ftell(in);
+    ck_assert_int_eq(fseek(in, size > (long)sizeof text - 1 ? size - (long)sizeof text + 1 : 0,
+                           SEEK_SET),
+                     0);
     size_t n = fread(text, 1, sizeof text - 1, in);
     text[n] = '\0';
     fclose(in);
@@ -306,9 +311,24 @@ START_TEST(test_command_failures)
     assert_has(trial_file(&f, "err"), "no score in stdout");
     cmd_close(&f);
 
-    ev = print_eval(&f, "nan\\n", 0, "");
+    /* nan, inf and -inf are numbers but no score: said so, the trial fails */
+    static const char *const non_finite[][2] = {
+        {"nan\\n", "failed: the score is not finite (nan)"},
+        {"epoch 3\\ninf\\n", "failed: the score is not finite (inf)"},
+        {"done\\n-inf\\n", "failed: the score is not finite (-inf)"},
+        {"1e999\\n", "failed: the score is not finite (inf)"},
+    };
+    for (size_t i = 0; i < sizeof non_finite / sizeof *non_finite; i++) {
+        ev = print_eval(&f, non_finite[i][0], 0, "");
+        ck_assert_int_eq(ev.status, ATOLL_STATUS_FAILED);
+        ck_assert(isnan(ev.value));
+        assert_has(trial_file(&f, "err"), non_finite[i][1]);
+        cmd_close(&f);
+    }
+
+    ev = print_eval(&f, "", 0, "");
     ck_assert_int_eq(ev.status, ATOLL_STATUS_FAILED);
-    assert_has(trial_file(&f, "err"), "no score in stdout");
+    assert_has(trial_file(&f, "err"), "failed: no score in stdout (it is empty)");
     cmd_close(&f);
 
     ev = print_eval(&f, "{{\"m\": NaN}}\\n", 0, "metric_json = m\n");
@@ -377,6 +397,201 @@ START_TEST(test_command_timeout_kills_group)
 }
 END_TEST
 
+/* The peak resident memory of this process so far, in KiB (VmHWM), or -1. */
+static long peak_rss_kib(void)
+{
+    FILE *in = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (in && fgets(line, sizeof line, in))
+        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+            break;
+    if (in)
+        fclose(in);
+    return kib;
+}
+
+/* Size of trial 7's .out file in bytes. */
+static long long out_size(const cmd_fixture *f)
+{
+    char path[128];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/trials/7.out", f->dir);
+    ck_assert_int_eq(stat(path, &st), 0);
+    return (long long)st.st_size;
+}
+
+#define ONE_PARAM "[param x]\ntype = real\nlow = 0\nhigh = 1\n"
+
+/* A program that prints without end is stopped at max_output, its file cut there; one that
+ * printed too much before it exited fails the same way. */
+START_TEST(test_command_max_output)
+{
+    cmd_fixture f;
+    cmd_open(&f, "command = yes\nmax_output = 1\n" ONE_PARAM, 0);
+    atoll_eval ev = cmd_eval(&f, (double[]){0.5});
+    ck_assert_int_eq(ev.status, ATOLL_STATUS_FAILED);
+    ck_assert(isnan(ev.extra[0]));
+    ck_assert_int_eq(out_size(&f), 1 << 20);
+    assert_has(trial_file(&f, "err"),
+               "atoll: trial 7 failed: its stdout passed max_output (1 MiB): its process group "
+               "was ended and the file cut there\n");
+    cmd_close(&f);
+
+    cmd_open(&f, "command = sh -c 'head -c 3000000 /dev/zero; echo; echo 0.5'\n"
+                 "max_output = 2\n" ONE_PARAM,
+             0);
+    ev = cmd_eval(&f, (double[]){0.5});
+    ck_assert_int_eq(ev.status, ATOLL_STATUS_FAILED);
+    ck_assert_int_eq(out_size(&f), 2 << 20);
+    cmd_close(&f);
+
+    cmd_open(&f, "command = sh -c 'echo 0.5; yes >&2'\nmax_output = 2\n" ONE_PARAM, 0);
+    ev = cmd_eval(&f, (double[]){0.5});
+    ck_assert_int_eq(ev.status, ATOLL_STATUS_FAILED);
+    assert_has(trial_file(&f, "err"), "failed: its stderr passed max_output (2 MiB)");
+    cmd_close(&f);
+
+    /* 0: no limit */
+    cmd_open(&f, "command = sh -c 'head -c 3000000 /dev/zero; echo; echo 0.5'\n"
+                 "max_output = 0\n" ONE_PARAM,
+             0);
+    ev = cmd_eval(&f, (double[]){0.5});
+    ck_assert_int_eq(ev.status, ATOLL_STATUS_OK);
+    ck_assert_double_eq(ev.value, 0.5);
+    cmd_close(&f);
+}
+END_TEST
+
+/* The score of a program that printed 128 MiB is read from the file's tail: memory does not
+ * grow with what a program prints. */
+START_TEST(test_command_output_memory_bounded)
+{
+    const long bound_kib = 24 * 1024; /* the tail (16 MiB) and some slack */
+    cmd_fixture f;
+    cmd_open(&f, "command = sh -c 'head -c 134217728 /dev/zero | tr \"\\\\000\" x; echo; "
+                 "echo 0.25'\n" ONE_PARAM,
+             0);
+    long before = peak_rss_kib();
+    atoll_eval ev = cmd_eval(&f, (double[]){0.5});
+    long after = peak_rss_kib();
+    ck_assert_int_eq(ev.status, ATOLL_STATUS_OK);
+    ck_assert_double_eq(ev.value, 0.25);
+    ck_assert_int_eq(out_size(&f), 134217728 + 6);
+    if (before > 0)
+        ck_assert_msg(after - before < bound_kib, "peak memory grew by %ld KiB",
+                      after - before);
+    cmd_close(&f);
+}
+END_TEST
+
+/* Read the pids a program wrote to `path`, one a line; returns the count. */
+static int read_pids(const char *path, long *pids, int max)
+{
+    FILE *in = fopen(path, "r");
+    ck_assert_ptr_nonnull(in);
+    int n = 0;
+    while (n < max && fscanf(in, "%ld", &pids[n]) == 1)
+        n++;
+    fclose(in);
+    return n;
+}
+
+/* Children a program leaves running in its group are ended when it exits, also those that
+ * ignore SIGTERM (after kill_grace); the trial keeps its score. */
+START_TEST(test_command_leftovers_ended)
+{
+    static const char *const programs[] = {
+        "sh -c 'sleep 30 & echo $! >%s; sleep 30 & echo $! >>%s; echo 0.5'",
+        "sh -c 'trap \"\" TERM; sleep 30 & echo $! >%s; (sleep 30; true) & echo $! >>%s; "
+        "echo 0.5'",
+    };
+    for (size_t i = 0; i < sizeof programs / sizeof *programs; i++) {
+        char dir[] = "/tmp/atoll-cmd-left-XXXXXX", pidfile[128], command[512], ini[1024];
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        snprintf(pidfile, sizeof pidfile, "%s/pids", dir);
+        snprintf(command, sizeof command, programs[i], pidfile, pidfile);
+        snprintf(ini, sizeof ini, "command = %s\nkill_grace = 1\n" ONE_PARAM, command);
+        cmd_fixture f;
+        cmd_open(&f, ini, 0);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        atoll_eval ev = cmd_eval(&f, (double[]){0.5});
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double took = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+        ck_assert_int_eq(ev.status, ATOLL_STATUS_OK);
+        ck_assert_double_eq(ev.value, 0.5);
+        ck_assert_msg(took < (i == 0 ? 0.9 : 2.5), "program %zu: took %g s", i, took);
+        assert_has(trial_file(&f, "err"),
+                   "atoll: trial 7 exited leaving processes in its process group: they were "
+                   "ended\n");
+        long pids[2];
+        ck_assert_int_eq(read_pids(pidfile, pids, 2), 2);
+        for (int k = 0; k < 2; k++) {
+            for (int w = 0; w < 100 && alive(pids[k]); w++)
+                nanosleep(&(struct timespec){0, 20000000L}, NULL);
+            ck_assert_msg(!alive(pids[k]), "program %zu: child %ld survived", i, pids[k]);
+        }
+        cmd_close(&f);
+        remove_tree(dir);
+    }
+    /* a program that leaves nothing behind gets no such note */
+    cmd_fixture f;
+    atoll_eval ev = print_eval(&f, "0.5\\n", 0, "");
+    ck_assert_int_eq(ev.status, ATOLL_STATUS_OK);
+    ck_assert_ptr_null(strstr(trial_file(&f, "err"), "leaving processes"));
+    cmd_close(&f);
+}
+END_TEST
+
+/* workdir is the trial's own folder: '..' may not lead out of it, from the template or from a
+ * value; absolute paths are fine. */
+START_TEST(test_command_workdir_dotdot)
+{
+    static const struct {
+        const char *ini, *message;
+    } cases[] = {
+        {"command = /bin/true\nworkdir = /tmp/{trial}/../../..\n",
+         "cmd.ini:4: [objective] workdir: a '..' component is not allowed (got "
+         "'/tmp/{trial}/../../..'); give an absolute path or one below the current folder"},
+        {"command = /bin/true\nworkdir = ../w/{trial}\n",
+         "cmd.ini:4: [objective] workdir: a '..' component is not allowed (got "
+         "'../w/{trial}'); give an absolute path or one below the current folder"},
+        {"command = /bin/true\nworkdir = w/{p}\n[param p]\ntype = choice\nvalues = a, ../../x\n",
+         "cmd.ini:4: [objective] workdir: {p} can be '../../x', whose '..' component would lead "
+         "out of the trial's folder"},
+        {"command = /bin/true\nworkdir = w/{p}\n[param p]\ntype = choice\nvalues = a, ..\n",
+         "cmd.ini:4: [objective] workdir: {p} can be '..', whose '..' component would lead out "
+         "of the trial's folder"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cmd_fixture f;
+        ck_assert_int_eq(cmd_configure(&f, cases[i].ini), ATOLL_ERR_USAGE);
+        ck_assert_str_eq(atoll_error_message(), cases[i].message);
+        cmd_close(&f);
+    }
+    /* names with dots are fine; a '..' that only values joined make fails the trial */
+    char ini[512], wd[64];
+    snprintf(wd, sizeof wd, "/tmp/atoll-cmd-dots-%ld", (long)getpid());
+    snprintf(ini, sizeof ini,
+             "command = " DATA "command-print.sh 0.5\nworkdir = %s/...x/.{p}\n"
+             "[param p]\ntype = choice\nvalues = a, .\n",
+             wd);
+    cmd_fixture f;
+    cmd_open(&f, ini, 0);
+    atoll_eval ev = cmd_eval(&f, (double[]){0});
+    ck_assert_int_eq(ev.status, ATOLL_STATUS_OK);
+    ev = cmd_eval(&f, (double[]){1});
+    ck_assert_int_eq(ev.status, ATOLL_STATUS_FAILED);
+    char want[256];
+    snprintf(want, sizeof want,
+             "atoll: trial 7 failed: the workdir %s/...x/.. has a '..' component\n", wd);
+    assert_has(trial_file(&f, "err"), want);
+    cmd_close(&f);
+    remove_tree(wd);
+}
+END_TEST
+
 /* The stdout reader on its own (what the fuzz harness drives): CRLF lines, a JSON score line
  * with its extra metrics, no score at all, and a missing file. */
 START_TEST(test_command_read_score)
@@ -425,6 +640,10 @@ static Suite *command_suite(void)
     tcase_add_test(tc, test_command_failures);
     tcase_add_test(tc, test_command_timeout_kills_group);
     tcase_add_test(tc, test_command_read_score);
+    tcase_add_test(tc, test_command_max_output);
+    tcase_add_test(tc, test_command_output_memory_bounded);
+    tcase_add_test(tc, test_command_leftovers_ended);
+    tcase_add_test(tc, test_command_workdir_dotdot);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;

@@ -815,7 +815,8 @@ START_TEST(test_config_file_errors)
     const char nul[] = "[run]\nstrategy = ga\nseed = 1\0 2\n";
     temp_file(path, sizeof path, nul, sizeof nul - 1);
     ck_assert_int_eq(atoll_config_load(path, &cfg), ATOLL_ERR_USAGE);
-    snprintf(expected, sizeof expected, "%s:3: NUL byte in line", path);
+    snprintf(expected, sizeof expected, "%s:3: [run] seed: NUL byte in the value (is this a text "
+             "file?)", path);
     ck_assert_str_eq(atoll_error_message(), expected);
     unlink(path);
 
@@ -836,6 +837,131 @@ START_TEST(test_config_file_errors)
     temp_file(path, sizeof path, "", 0);
     ck_assert_int_eq(atoll_config_load(path, &cfg), ATOLL_ERR_USAGE);
     snprintf(expected, sizeof expected, "%s: no sections (is this an atoll config?)", path);
+    ck_assert_str_eq(atoll_error_message(), expected);
+    unlink(path);
+    ck_assert_ptr_null(cfg);
+}
+END_TEST
+
+/* Peak resident memory of this process so far in KiB (VmHWM), or -1. */
+static long peak_rss_kib(void)
+{
+    FILE *in = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (in && fgets(line, sizeof line, in))
+        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+            break;
+    if (in)
+        fclose(in);
+    return kib;
+}
+
+/* A temporary file of `lines` copies of `line` (written in pieces), after `head`. */
+static void temp_repeat(char *path, size_t size, const char *head, const char *line, long lines)
+{
+    snprintf(path, size, "/tmp/check_config_XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *out = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(out);
+    fputs(head, out);
+    for (long i = 0; i < lines; i++)
+        fprintf(out, line, i);
+    ck_assert_int_eq(fclose(out), 0);
+}
+
+/* Files from hostile hands: each is one located error, and none costs memory in proportion to
+ * its size. */
+START_TEST(test_config_hostile_files)
+{
+    char path[64], expected[512];
+    atoll_config *cfg = NULL;
+    long before = peak_rss_kib();
+
+    /* a 10 MB line: counted up to the 4 MiB a file may hold, never held */
+    temp_repeat(path, sizeof path, "[run]\nstrategy = ", "x", 10000000);
+    ck_assert_int_eq(atoll_config_load(path, &cfg), ATOLL_ERR_USAGE);
+    snprintf(expected, sizeof expected,
+             "%s:2: line is more than 4194298 characters long (at most 199); split a long value "
+             "over indented continuation lines",
+             path);
+    ck_assert_str_eq(atoll_error_message(), expected);
+    unlink(path);
+    temp_repeat(path, sizeof path, "[run]\nstrategy = ", "x", 1000000);
+    ck_assert_int_eq(atoll_config_load(path, &cfg), ATOLL_ERR_USAGE);
+    snprintf(expected, sizeof expected,
+             "%s:2: line is 1000011 characters long (at most 199); split a long value over "
+             "indented continuation lines",
+             path);
+    ck_assert_str_eq(atoll_error_message(), expected);
+    unlink(path);
+
+    /* 10 MB of comments: more than a config may be */
+    temp_repeat(path, sizeof path, "[run]\n", "; comment %09ld\n", 500000);
+    ck_assert_int_eq(atoll_config_load(path, &cfg), ATOLL_ERR_USAGE);
+    snprintf(expected, sizeof expected,
+             "%s:209716: the file is larger than 4 MiB (is this an atoll config?)", path);
+    ck_assert_str_eq(atoll_error_message(), expected);
+    unlink(path);
+    long after = peak_rss_kib();
+    if (before > 0)
+        ck_assert_msg(after - before < 2048, "peak memory grew by %ld KiB", after - before);
+
+    /* many keys, many sections: found by hash (a pairwise search would take minutes) */
+    temp_repeat(path, sizeof path, "[run]\n", "key_%ld = 1\n", 250000);
+    ck_assert_int_eq(atoll_config_load(path, &cfg), ATOLL_ERR_USAGE);
+    snprintf(expected, sizeof expected,
+             "%s:200001: more than 200000 sections and keys (is this an atoll config?)", path);
+    ck_assert_str_eq(atoll_error_message(), expected);
+    unlink(path);
+    temp_repeat(path, sizeof path, "", "[s%ld]\n", 199999);
+    ck_assert_int_eq(atoll_config_load(path, &cfg), ATOLL_OK);
+    ck_assert_uint_eq(atoll_config_sections(cfg, "s", NULL, 0), 199999);
+    ck_assert(atoll_config_has_section(cfg, "s123456"));
+    ck_assert(!atoll_config_has_section(cfg, "s199999"));
+    atoll_config_destroy(&cfg);
+    unlink(path);
+    temp_repeat(path, sizeof path, "[a]\nk = 1\n", "[s%ld]\n", 10);
+    FILE *out = fopen(path, "a");
+    ck_assert_ptr_nonnull(out);
+    fputs("[s3]\n", out);
+    fclose(out);
+    ck_assert_int_eq(atoll_config_load(path, &cfg), ATOLL_ERR_USAGE);
+    snprintf(expected, sizeof expected, "%s:13: [s3]: duplicate section (first at line 6)", path);
+    ck_assert_str_eq(atoll_error_message(), expected);
+    unlink(path);
+
+    /* a binary file, a stream of NULs, a folder, an empty file */
+    ck_assert_int_eq(atoll_config_load("/bin/sh", &cfg), ATOLL_ERR_USAGE);
+    ck_assert_str_eq(atoll_error_message(), "/bin/sh:1: NUL byte in line (is this a text file?)");
+    ck_assert_int_eq(atoll_config_load("/dev/zero", &cfg), ATOLL_ERR_USAGE);
+    ck_assert_str_eq(atoll_error_message(),
+                     "/dev/zero:1: NUL byte in line (is this a text file?)");
+    ck_assert_int_eq(atoll_config_load("/", &cfg), ATOLL_ERR_USAGE);
+    ck_assert_str_eq(atoll_error_message(), "/: cannot read: Is a directory");
+    ck_assert_int_eq(atoll_config_load("/dev/null", &cfg), ATOLL_ERR_USAGE);
+    ck_assert_str_eq(atoll_error_message(), "/dev/null: no sections (is this an atoll config?)");
+    ck_assert_ptr_null(cfg);
+
+    /* NUL bytes: named by key where the line has one */
+    static const char nul_key[] = "[run]\nstrategy = ga\n\tseed: 1\0 2\n";
+    temp_file(path, sizeof path, nul_key, sizeof nul_key - 1);
+    ck_assert_int_eq(atoll_config_load(path, &cfg), ATOLL_ERR_USAGE);
+    snprintf(expected, sizeof expected,
+             "%s:3: NUL byte in line (is this a text file?)", path); /* a continuation */
+    ck_assert_str_eq(atoll_error_message(), expected);
+    unlink(path);
+    static const char nul_header[] = "[ru\0n]\n";
+    temp_file(path, sizeof path, nul_header, sizeof nul_header - 1);
+    ck_assert_int_eq(atoll_config_load(path, &cfg), ATOLL_ERR_USAGE);
+    snprintf(expected, sizeof expected, "%s:1: NUL byte in line (is this a text file?)", path);
+    ck_assert_str_eq(atoll_error_message(), expected);
+    unlink(path);
+    static const char nul_name[] = "[run]\nstr\0ategy = ga\n";
+    temp_file(path, sizeof path, nul_name, sizeof nul_name - 1);
+    ck_assert_int_eq(atoll_config_load(path, &cfg), ATOLL_ERR_USAGE);
+    snprintf(expected, sizeof expected, "%s:2: NUL byte in line (is this a text file?)", path);
     ck_assert_str_eq(atoll_error_message(), expected);
     unlink(path);
     ck_assert_ptr_null(cfg);
@@ -950,6 +1076,12 @@ static const error_case param_cases[] = {
      NAME ":5: [param c] low: not a number (got '-inf')"},
     {RUN "[param c]\ntype = real\nlow = 0\nhigh = 1e999\n",
      NAME ":6: [param c] high: out of range (got '1e999')"},
+    {RUN "[param c]\ntype = real\nlow = -1e400\nhigh = 0\n",
+     NAME ":5: [param c] low: out of range (got '-1e400')"},
+    {RUN "[param c]\ntype = real\nlow = -1e308\nhigh = 1e308\n",
+     NAME ":6: [param c] high: high - low must be a finite number (got 1e+308 - -1e+308)"},
+    {RUN "[param c]\ntype = int\nlow = 0\nhigh = 99999999999999999999999\n",
+     NAME ":6: [param c] high: int bounds must be at most 1e+12 in size (got 1e+23)"},
     {RUN "[param c]\ntype = real\nlow = 0\nhigh = 1\nscale = exp\n",
      NAME ":7: [param c] scale: must be one of: linear, log (got 'exp')"},
     {RUN "[param c]\ntype = real\nlow = 0\nhigh = 1\nvalues = a\n",
@@ -1049,10 +1181,44 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_config_file_load);
     tcase_add_test(tc, test_config_file_errors);
     tcase_add_test(tc, test_config_file_without_final_newline);
+    tcase_add_test(tc, test_config_hostile_files);
     tcase_add_test(tc, test_config_resolved_model_config_reads_back);
+    tcase_set_timeout(tc, 30); /* the hostile files are megabytes */
     suite_add_tcase(s, tc);
     return s;
 }
+
+/* Up to 10,000 parameters are a space; one more is refused at its section. Wide real ranges
+ * that still have a finite width are fine. */
+START_TEST(test_paramspec_parameter_limit)
+{
+    size_t size = 600000, len = 0;
+    char *text = malloc(size);
+    ck_assert_ptr_nonnull(text);
+    for (int i = 0; i < 10001; i++)
+        len += (size_t)snprintf(text + len, size - len,
+                                "[param p%d]\ntype = real\nlow = -1e307\nhigh = 1e307\n", i);
+    atoll_config *cfg = NULL;
+    atoll_space *space = NULL;
+    ck_assert_int_eq(atoll_config_load_string(text, NAME, &cfg), ATOLL_OK);
+    ck_assert_int_eq(atoll_space_create(&space), ATOLL_OK);
+    ck_assert_int_eq(atoll_space_from_config(cfg, space), ATOLL_ERR_USAGE);
+    ck_assert_str_eq(atoll_error_message(),
+                     NAME ":40001: [param p10000]: too many parameters: at most 10000 [param] "
+                          "sections (got 10001)");
+    atoll_space_destroy(&space);
+    atoll_config_destroy(&cfg);
+    text[len - strlen("[param p10000]\ntype = real\nlow = -1e307\nhigh = 1e307\n")] = '\0';
+    ck_assert_int_eq(atoll_config_load_string(text, NAME, &cfg), ATOLL_OK);
+    ck_assert_int_eq(atoll_space_create(&space), ATOLL_OK);
+    ck_assert_msg(atoll_space_from_config(cfg, space) == ATOLL_OK, "%s", atoll_error_message());
+    ck_assert_uint_eq(space->n, 10000);
+    ck_assert_str_eq(space->params[9999].name, "p9999");
+    atoll_space_destroy(&space);
+    atoll_config_destroy(&cfg);
+    free(text);
+}
+END_TEST
 
 static Suite *paramspec_suite(void)
 {
@@ -1063,6 +1229,8 @@ static Suite *paramspec_suite(void)
     tcase_add_loop_test(tc, test_paramspec_rejects_malformed_input, 0,
                         (int)(sizeof param_cases / sizeof *param_cases));
     tcase_add_test(tc, test_paramspec_override_located);
+    tcase_add_test(tc, test_paramspec_parameter_limit);
+    tcase_set_timeout(tc, 30);
     suite_add_tcase(s, tc);
     return s;
 }

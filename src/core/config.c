@@ -6,6 +6,7 @@
 #include <ini.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,9 +20,23 @@
 #define CONFIG_MSG_MAX 1024
 /* Room for a value or a name quoted in a message. */
 #define CONFIG_QUOTE_MAX 256
+/* The largest config file read: far above any real config (10,000 [param] sections take about
+ * 0.5 MiB), low enough that a stream with no end (a device, a pipe) ends in an error soon. */
+#define CONFIG_MAX_BYTES (4L << 20)
+/* The most sections and keys a file may hold, which bounds the memory a config takes on every
+ * rank (10,000 [param] sections hold about 50,000). */
+#define CONFIG_MAX_ENTRIES 200000L
+
+/* An open-addressing hash of names to item indices, so that a file of many sections or keys
+ * loads in linear time. A slot holds an index + 1; 0 is empty. Both item types start with their
+ * `char *name`, which is how the index reads a name back. */
+typedef struct {
+    size_t *slots;
+    size_t cap; /* 0 or a power of two, at least twice the item count */
+} name_index;
 
 typedef struct {
-    char *name;
+    char *name; /* first: see name_index */
     char *value;
     char *origin;   /* "--set ARG" for an override, NULL for a file key or a default */
     int line;       /* line in the file, 0 for an override or a default */
@@ -31,19 +46,21 @@ typedef struct {
 } config_key;
 
 typedef struct {
-    char *name;
+    char *name;   /* first: see name_index */
     char *origin; /* "--set ARG" when an override created the section */
     int line;     /* header line, 0 when the section is not from the file */
     bool given;   /* in the file or an override, not only made to hold defaults */
     bool used;    /* marked with atoll_config_use_section */
     config_key *keys;
     size_t n_keys, cap_keys;
+    name_index key_index;
 } config_section;
 
 struct atoll_config {
     char *path;
     config_section *sections;
     size_t n_sections, cap_sections;
+    name_index section_index;
 };
 
 /* State of one parse: the line reader and what the handler needs to know about the line. */
@@ -51,8 +68,11 @@ typedef struct {
     atoll_config *cfg;
     FILE *file;        /* NULL when parsing a string */
     const char *text;  /* rest of the string being parsed */
-    char *buf;         /* getline's buffer */
+    char *buf;         /* the line last read */
     size_t buf_size;
+    long bytes;        /* bytes read from the file so far */
+    long entries;      /* sections and keys read so far */
+    bool line_cut;     /* the file ended in the middle of an over-long line */
     int line;          /* number of the line last read */
     int rc;            /* first error raised, ATOLL_OK while none */
     bool in_section;   /* a section header has been read */
@@ -79,6 +99,68 @@ static int grow(void **items, size_t *cap, size_t need, size_t size)
     *cap = new_cap;
     return ATOLL_OK;
 }
+
+/* ---- the name index -------------------------------------------------------------------- */
+
+/* FNV-1a: names are short and few collide. */
+static size_t hash_name(const char *name)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        h = (h ^ *c) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+/* The name of item `i` of an array of `size`-byte items that start with `char *name`. */
+static const char *item_name(const void *items, size_t size, size_t i)
+{
+    return *(char *const *)((const char *)items + i * size);
+}
+
+/* Index of the item called `name`, or -1. */
+static long index_find(const name_index *ix, const void *items, size_t size, const char *name)
+{
+    if (ix->cap == 0)
+        return -1;
+    for (size_t h = hash_name(name) & (ix->cap - 1);; h = (h + 1) & (ix->cap - 1)) {
+        size_t slot = ix->slots[h];
+        if (slot == 0)
+            return -1;
+        if (strcmp(item_name(items, size, slot - 1), name) == 0)
+            return (long)(slot - 1);
+    }
+}
+
+static void index_put(name_index *ix, const void *items, size_t size, size_t i)
+{
+    size_t h = hash_name(item_name(items, size, i)) & (ix->cap - 1);
+    while (ix->slots[h] != 0)
+        h = (h + 1) & (ix->cap - 1);
+    ix->slots[h] = i + 1;
+}
+
+/* Index the last of `n` items (all earlier ones are indexed), rebuilding when half full. */
+static int index_add(name_index *ix, const void *items, size_t size, size_t n)
+{
+    if (2 * n <= ix->cap) {
+        index_put(ix, items, size, n - 1);
+        return ATOLL_OK;
+    }
+    size_t cap = ix->cap ? ix->cap : 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    size_t *slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return ATOLL_NOMEM("a config index");
+    free(ix->slots);
+    ix->slots = slots;
+    ix->cap = cap;
+    for (size_t i = 0; i < n; i++)
+        index_put(ix, items, size, i);
+    return ATOLL_OK;
+}
+
+/* ---- small helpers, continued ----------------------------------------------------------- */
 
 /* A copy of s[0..n) with leading and trailing white space removed and every inner run of
  * white space made one space (how section names are compared). NULL when out of memory. */
@@ -157,20 +239,16 @@ static config_section *find_section(const atoll_config *cfg, const char *name)
 {
     if (!cfg || !name)
         return NULL;
-    for (size_t i = 0; i < cfg->n_sections; i++)
-        if (strcmp(cfg->sections[i].name, name) == 0)
-            return &cfg->sections[i];
-    return NULL;
+    long i = index_find(&cfg->section_index, cfg->sections, sizeof *cfg->sections, name);
+    return i < 0 ? NULL : &cfg->sections[i];
 }
 
 static config_key *find_key(const config_section *sec, const char *name)
 {
     if (!sec || !name)
         return NULL;
-    for (size_t i = 0; i < sec->n_keys; i++)
-        if (strcmp(sec->keys[i].name, name) == 0)
-            return &sec->keys[i];
-    return NULL;
+    long i = index_find(&sec->key_index, sec->keys, sizeof *sec->keys, name);
+    return i < 0 ? NULL : &sec->keys[i];
 }
 
 /* The key as the input gave it: NULL when absent or only holding a recorded default. */
@@ -201,6 +279,13 @@ static int add_section(atoll_config *cfg, char *name, int line, const char *orig
             return ATOLL_NOMEM("a config origin");
         }
     }
+    rc = index_add(&cfg->section_index, cfg->sections, sizeof *cfg->sections,
+                   cfg->n_sections + 1);
+    if (rc != ATOLL_OK) {
+        free(sec->origin);
+        free(name);
+        return rc;
+    }
     cfg->n_sections++;
     *out = sec;
     return ATOLL_OK;
@@ -218,6 +303,12 @@ static int add_key(config_section *sec, const char *name, const char *value, con
         free(k->name);
         free(k->value);
         return ATOLL_NOMEM("a config key");
+    }
+    int rc = index_add(&sec->key_index, sec->keys, sizeof *sec->keys, sec->n_keys + 1);
+    if (rc != ATOLL_OK) {
+        free(k->name);
+        free(k->value);
+        return rc;
     }
     sec->n_keys++;
     *out = k;
@@ -290,41 +381,115 @@ static int parse_error(config_parse *p, const char *fmt, ...)
     return p->rc;
 }
 
+/* Count one more section or key; an error past CONFIG_MAX_ENTRIES. */
+static int count_entry(config_parse *p)
+{
+    if (++p->entries > CONFIG_MAX_ENTRIES)
+        return parse_error(p, "more than %ld sections and keys (is this an atoll config?)",
+                           CONFIG_MAX_ENTRIES);
+    return ATOLL_OK;
+}
+
+/* A NUL byte after the first `len` bytes of the line in p->buf: name the key when those bytes
+ * start a "key = value" line of a section. */
+static void nul_error(config_parse *p, size_t len)
+{
+    const char *line = p->buf, *end = p->buf + len;
+    while (line < end && isspace((unsigned char)*line))
+        line++;
+    const char *eq = line;
+    while (eq < end && *eq != '=' && *eq != ':' && *eq != '[' && *eq != ';' && *eq != '#')
+        eq++;
+    const char *name_end = eq;
+    while (name_end > line && isspace((unsigned char)name_end[-1]))
+        name_end--;
+    bool continuation = p->have_key && line > p->buf; /* as scan_line would see it */
+    if (p->in_section && !continuation && eq < end && (*eq == '=' || *eq == ':') &&
+        name_end > line) {
+        char name[CONFIG_QUOTE_MAX], sec[CONFIG_QUOTE_MAX];
+        char *copy = strndup(line, (size_t)(name_end - line));
+        if (copy) {
+            parse_error(p, "[%s] %s: NUL byte in the value (is this a text file?)",
+                        quote(p->cfg->sections[p->section].name, sec, sizeof sec),
+                        quote(copy, name, sizeof name));
+            free(copy);
+            return;
+        }
+    }
+    parse_error(p, "NUL byte in line (is this a text file?)");
+}
+
+/* Read the next physical line of the file into p->buf, keeping at most CONFIG_MAX_LINE + 2
+ * bytes of it (enough to tell an over-long line) but counting all of them, so that a huge line
+ * or a stream without line breaks costs no memory. Returns the whole line's length (without
+ * its line break and a CR before it), or -1 at the end of the file or on an error (then p->rc
+ * is set): a NUL byte, a read error, more than CONFIG_MAX_BYTES in all. An over-long line that
+ * reaches CONFIG_MAX_BYTES stops there with p->line_cut set, so it is reported as a line. */
+static long read_file_line(config_parse *p)
+{
+    const size_t keep = CONFIG_MAX_LINE + 2;
+    if (!p->buf && grow((void **)&p->buf, &p->buf_size, keep + 1, 1) != ATOLL_OK) {
+        p->rc = ATOLL_ERR_NOMEM;
+        return -1;
+    }
+    size_t len = 0;
+    int c, last = '\n';
+    errno = 0;
+    p->line++; /* taken back at the end of the file */
+    while ((c = getc_unlocked(p->file)) != EOF) {
+        if (++p->bytes > CONFIG_MAX_BYTES) {
+            if (len > CONFIG_MAX_LINE) { /* say what is wrong with the line itself */
+                p->line_cut = true;
+                break;
+            }
+            parse_error(p, "the file is larger than %ld MiB (is this an atoll config?)",
+                        CONFIG_MAX_BYTES >> 20);
+            return -1;
+        }
+        if (c == '\n')
+            break;
+        if (c == '\0') {
+            nul_error(p, len < keep ? len : keep);
+            return -1;
+        }
+        if (len < keep)
+            p->buf[len] = (char)c;
+        len++;
+        last = c;
+    }
+    if (!p->line_cut && c == EOF && ferror(p->file)) {
+        p->rc = ATOLL_RAISE(ATOLL_ERR_USAGE, "%s: cannot read: %s", p->cfg->path,
+                            strerror(errno ? errno : EIO));
+        return -1;
+    }
+    if (!p->line_cut && c == EOF && len == 0) {
+        p->line--;
+        return -1;
+    }
+    if (last == '\r' && !p->line_cut)
+        len--;
+    p->buf[len < keep ? len : keep] = '\0';
+    return (long)len;
+}
+
 /* Read the next physical line into p->buf (without its line break). Returns its length, or
  * -1 at the end of the input or on an error (then p->rc is set). */
 static long read_line(config_parse *p)
 {
-    size_t len;
-    if (p->file) {
-        errno = 0;
-        ssize_t got = getline(&p->buf, &p->buf_size, p->file);
-        if (got < 0) {
-            if (ferror(p->file))
-                p->rc = ATOLL_RAISE(ATOLL_ERR_USAGE, "%s: cannot read: %s", p->cfg->path,
-                                    strerror(errno ? errno : EIO));
-            else if (errno == ENOMEM)
-                p->rc = ATOLL_NOMEM("a config line");
-            return -1;
-        }
-        len = (size_t)got;
-    } else {
-        if (!*p->text)
-            return -1;
-        const char *nl = strchr(p->text, '\n');
-        len = nl ? (size_t)(nl - p->text) + 1 : strlen(p->text);
-        if (grow((void **)&p->buf, &p->buf_size, len + 1, 1) != ATOLL_OK) {
-            p->rc = ATOLL_ERR_NOMEM;
-            return -1;
-        }
-        memcpy(p->buf, p->text, len);
-        p->buf[len] = '\0';
-        p->text += len;
-    }
-    p->line++;
-    if (memchr(p->buf, '\0', len)) {
-        parse_error(p, "NUL byte in line");
+    if (p->file)
+        return read_file_line(p);
+    if (!*p->text)
+        return -1;
+    const char *nl = strchr(p->text, '\n');
+    size_t len = nl ? (size_t)(nl - p->text) + 1 : strlen(p->text);
+    if (grow((void **)&p->buf, &p->buf_size, len + 1, 1) != ATOLL_OK) {
+        p->rc = ATOLL_ERR_NOMEM;
         return -1;
     }
+    memcpy(p->buf, p->text, len);
+    p->buf[len] = '\0';
+    p->text += len;
+    p->line++;
     if (len > 0 && p->buf[len - 1] == '\n')
         len--;
     if (len > 0 && p->buf[len - 1] == '\r')
@@ -356,6 +521,10 @@ static int open_section(config_parse *p, const char *start)
         char quoted[CONFIG_QUOTE_MAX];
         parse_error(p, "[%s]: duplicate section (first at line %d)",
                     quote(name, quoted, sizeof quoted), sec->line);
+        free(name);
+        return p->rc;
+    }
+    if (count_entry(p) != ATOLL_OK) {
         free(name);
         return p->rc;
     }
@@ -407,9 +576,9 @@ static char *parse_reader(char *str, int num, void *stream)
     long limit = num - 1 < CONFIG_MAX_LINE ? num - 1 : CONFIG_MAX_LINE;
     if (len > limit) {
         parse_error(p,
-                    "line is %ld characters long (at most %ld); split a long value over "
+                    "line is %s%ld characters long (at most %ld); split a long value over "
                     "indented continuation lines",
-                    len, limit);
+                    p->line_cut ? "more than " : "", len, limit);
         return NULL;
     }
     char *line = p->buf;
@@ -463,6 +632,8 @@ static int parse_handler(void *user, const char *section, const char *name, cons
                     quote(name, quoted, sizeof quoted), k->line);
         return 0;
     }
+    if (count_entry(p) != ATOLL_OK)
+        return 0;
     int rc = add_key(sec, name, value, &k);
     if (rc != ATOLL_OK) {
         p->rc = rc;
@@ -544,10 +715,12 @@ void atoll_config_destroy(atoll_config **pc)
             free(sec->keys[j].origin);
         }
         free(sec->keys);
+        free(sec->key_index.slots);
         free(sec->name);
         free(sec->origin);
     }
     free(cfg->sections);
+    free(cfg->section_index.slots);
     free(cfg->path);
     free(cfg);
     *pc = NULL;

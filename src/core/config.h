@@ -21,10 +21,13 @@ typedef struct atoll_config atoll_config;
 
 /*
  * Parse an INI file with libinih. Lines longer than 199 characters, a key outside any section,
- * a duplicated section or key, a malformed line, an unreadable file, an empty file (no
- * section at all) are errors naming FILE:LINE. An indented line continues the previous key's
- * value (joined with one space); only keys that a module reads with
- * atoll_config_get_string(..., allow_continuation=true) accept it.
+ * a duplicated section or key, a malformed line, a NUL byte (a binary file), an unreadable
+ * file or a folder, an empty file (no section at all), a file larger than 4 MiB or holding
+ * more than 200,000 sections and keys are errors naming FILE:LINE where there is one. A line
+ * is never held whole in memory past its first 201 bytes, and sections and keys are found by
+ * hash, so a hostile file costs time and memory in proportion to those limits. An indented
+ * line continues the previous key's value (joined with one space); only keys that a module
+ * reads with atoll_config_get_string(..., allow_continuation=true) accept it.
  */
 int atoll_config_load(const char *path, atoll_config **out);
 

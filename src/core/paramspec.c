@@ -10,6 +10,9 @@
 #define PARAM_PREFIX "param "
 /* Largest magnitude of an int bound (what atoll_space_add_int accepts). */
 #define PARAM_INT_MAX 1e12
+/* The most [param] sections a config may hold: far above any search a strategy can make
+ * sense of, and it keeps start-up (which checks names pairwise) under a second. */
+#define PARAM_MAX_COUNT 10000
 
 enum { TYPE_REAL = 0, TYPE_INT = 1, TYPE_CHOICE = 2 };
 
@@ -54,6 +57,9 @@ static int add_numeric(atoll_config *cfg, atoll_space *space, const char *sectio
     if (!(low < high))
         return atoll_config_error(cfg, section, "high", "must be > low (got %g <= %g)", high,
                                   low);
+    if (!isfinite(high - low)) /* a linear draw would overflow to inf */
+        return atoll_config_error(cfg, section, "high",
+                                  "high - low must be a finite number (got %g - %g)", high, low);
     if (scale == ATOLL_SCALE_LOG && !(low > 0))
         return atoll_config_error(cfg, section, "low", "log scale needs low > 0 (got %g)", low);
     int rc = type == TYPE_INT ? atoll_space_add_int(space, name, low, high, (atoll_scale)scale)
@@ -110,6 +116,17 @@ int atoll_space_from_config(atoll_config *cfg, atoll_space *space)
     size_t n = atoll_config_sections(cfg, PARAM_PREFIX, NULL, 0);
     if (n == 0)
         return ATOLL_OK;
+    if (n > PARAM_MAX_COUNT) {
+        const char **first = calloc(PARAM_MAX_COUNT + 1, sizeof *first);
+        if (!first)
+            return ATOLL_NOMEM("the list of parameter sections");
+        atoll_config_sections(cfg, PARAM_PREFIX, first, PARAM_MAX_COUNT + 1);
+        rc = atoll_config_error(cfg, first[PARAM_MAX_COUNT], NULL,
+                                "too many parameters: at most %d [param] sections (got %zu)",
+                                PARAM_MAX_COUNT, n);
+        free(first);
+        return rc;
+    }
     const char **sections = calloc(n, sizeof *sections);
     if (!sections)
         return ATOLL_NOMEM("the list of parameter sections");

@@ -11,7 +11,8 @@
  * and high (required numbers, low < high, integral for int) and scale (linear or log, default
  * linear; log needs low > 0); for choice, values (required comma-separated list, no repeats).
  * Keys that do not belong to the type stay unread, so atoll_config_check_unused() reports
- * them. Errors are ATOLL_ERR_USAGE located at the offending key, e.g.
+ * them. At most 10,000 parameters; for real and int, high - low must be finite (so
+ * -1e308..1e308 is refused). Errors are ATOLL_ERR_USAGE located at the offending key, e.g.
  * "x.ini:12: [param lr] high: must be > low (got 0.5 <= 1)". `cfg` and `space` are borrowed;
  * on error the parameters added before the failing section stay in `space`.
  */

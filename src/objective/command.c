@@ -9,9 +9,12 @@
  * stderr go to <out>/trials/<trial>.out and .err; the score is read from the stdout file: the
  * last line that is a number, or the first group of the last line matching metric_regex, or
  * the key metric_json of the last JSON-object line having it. A non-zero exit, a signal, a
- * missing or non-finite score make the trial FAILED (the reason is appended to its .err
- * file); a timeout ends the whole process group and makes it TIMEOUT. The state holds one
- * text arena reused by every trial, so evaluate allocates only while buffers grow.
+ * missing or non-finite score, an output file past max_output, a workdir that would climb out
+ * through '..' make the trial FAILED (the reason is appended to its .err file); a timeout ends
+ * the whole process group and makes it TIMEOUT. Processes a program leaves running in its
+ * group are ended when it exits. The state holds one text arena reused by every trial, so
+ * evaluate allocates only while buffers grow, and the score is read from the last 16 MiB of
+ * stdout at most, so a program's output never costs more memory than that.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -37,6 +40,7 @@
 #define CMD_MAX_TIMEOUT_S 1e9
 #define CMD_MAX_GRACE_S 3600.0
 #define CMD_MAX_GPUS 4096L
+#define CMD_MAX_OUTPUT_MIB 1e9
 #define CMD_TAIL_BYTES (16L << 20) /* the score is looked for in the last 16 MiB of stdout */
 #define CMD_NUMBER_MAX 128
 
@@ -51,6 +55,7 @@ typedef struct {
     size_t argc;
     char *workdir; /* template or NULL */
     double timeout_s, kill_grace_s;
+    double max_output_mib; /* 0: no limit */
     long gpus_per_node;
     int direction;
     int parse;
@@ -69,6 +74,7 @@ static const command_params command_defaults = {
     /* workdir: the trial's working directory, created per trial; {NAME} placeholders */
     .timeout_s = 0.0,    /* timeout: seconds before the process group is ended, 0 = none */
     .kill_grace_s = 5.0, /* kill_grace: seconds from SIGTERM to SIGKILL after a timeout */
+    .max_output_mib = 1024.0, /* max_output: MiB stdout or stderr may reach, 0 = no limit */
     .gpus_per_node = 0,  /* gpus_per_node: G > 0 sets CUDA_VISIBLE_DEVICES = local_rank % G */
     .direction = 0,      /* direction: minimize | maximize, the score's natural direction */
     .parse = PARSE_LAST_NUMBER,
@@ -166,6 +172,20 @@ static bool parse_number(const char *b, const char *e, double *out)
         return false;
     *out = v;
     return true;
+}
+
+/* Whether `path` has a ".." component (one that climbs to a parent folder). */
+static bool has_dotdot(const char *path)
+{
+    for (const char *p = path;;) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return true;
+        if (!slash)
+            return false;
+        p = slash + 1;
+    }
 }
 
 /* ---------------------------------------------------------------- argv splitting */
@@ -458,6 +478,37 @@ static int read_metrics(atoll_config *cfg, const atoll_space *space, command_par
     return ATOLL_OK;
 }
 
+/* A workdir is the trial's own folder: no '..' component may lead out of it, neither in the
+ * template nor in a choice value that a placeholder puts into it. */
+static int check_workdir(atoll_config *cfg, const atoll_space *space, const char *workdir)
+{
+    char quoted[160];
+    if (has_dotdot(workdir))
+        return atoll_config_error(cfg, S, "workdir",
+                                  "a '..' component is not allowed (got '%.120s'); give an "
+                                  "absolute path or one below the current folder",
+                                  workdir);
+    for (const char *p = workdir; (p = strchr(p, '{'));) {
+        const char *close = strchr(p + 1, '}');
+        if (p[1] == '{' || !close) {
+            p += 2;
+            continue;
+        }
+        snprintf(quoted, sizeof quoted, "%.*s", (int)(close - p - 1), p + 1);
+        long i = atoll_space_find(space, quoted);
+        const atoll_param *param = i >= 0 ? &space->params[i] : NULL;
+        for (size_t c = 0; param && param->kind == ATOLL_PARAM_CHOICE && c < param->n_choices;
+             c++)
+            if (has_dotdot(param->choices[c]))
+                return atoll_config_error(cfg, S, "workdir",
+                                          "{%s} can be '%.60s', whose '..' component would "
+                                          "lead out of the trial's folder",
+                                          quoted, param->choices[c]);
+        p = close + 1;
+    }
+    return ATOLL_OK;
+}
+
 static int command_configure(atoll_config *cfg, atoll_space *space, void **params)
 {
     const command_params *d = &command_defaults;
@@ -476,6 +527,7 @@ static int command_configure(atoll_config *cfg, atoll_space *space, void **param
             rc = atoll_config_error(cfg, S, "workdir", "%s", why);
             goto fail;
         }
+        ATOLL_CALL_GOTO(rc, check_workdir(cfg, space, workdir));
         if (!(p->workdir = strdup(workdir))) {
             rc = ATOLL_NOMEM("workdir");
             goto fail;
@@ -486,6 +538,8 @@ static int command_configure(atoll_config *cfg, atoll_space *space, void **param
                                                 CMD_MAX_TIMEOUT_S, &p->timeout_s));
     ATOLL_CALL_GOTO(rc, atoll_config_get_double(cfg, S, "kill_grace", d->kill_grace_s, 0.0,
                                                 CMD_MAX_GRACE_S, &p->kill_grace_s));
+    ATOLL_CALL_GOTO(rc, atoll_config_get_double(cfg, S, "max_output", d->max_output_mib, 0.0,
+                                                CMD_MAX_OUTPUT_MIB, &p->max_output_mib));
     ATOLL_CALL_GOTO(rc, atoll_config_get_long(cfg, S, "gpus_per_node", d->gpus_per_node, 0,
                                               CMD_MAX_GPUS, &p->gpus_per_node));
     ATOLL_CALL_GOTO(rc, atoll_config_get_enum(cfg, S, "direction", direction_names[d->direction],
@@ -598,7 +652,9 @@ fail:
 
 /* ---------------------------------------------------------------- reading the score */
 
-/* Read the last CMD_TAIL_BYTES of `path` into st->text, with every line NUL-terminated. */
+/* Read the last CMD_TAIL_BYTES of `path` into st->text, with every line NUL-terminated. At
+ * most that many bytes are read, even from a file that something still writes to, and the
+ * buffer is sized once for them. */
 static int read_tail(command_state *st, const char *path)
 {
     st->text.len = 0;
@@ -606,17 +662,22 @@ static int read_tail(command_state *st, const char *path)
     if (!f)
         return ATOLL_RAISE(ATOLL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     bool cut = false;
+    size_t want = CMD_TAIL_BYTES;
     if (fseek(f, 0, SEEK_END) == 0) {
         long size = ftell(f);
         cut = size > CMD_TAIL_BYTES;
+        if (size >= 0 && !cut)
+            want = (size_t)size;
         fseek(f, cut ? size - CMD_TAIL_BYTES : 0, SEEK_SET);
     }
     char chunk[65536];
     size_t n;
-    int rc = ATOLL_OK;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if ((rc = sb_add(&st->text, chunk, n)) != ATOLL_OK)
-            break;
+    int rc = sb_reserve(&st->text, want + 1);
+    while (rc == ATOLL_OK && st->text.len < want &&
+           (n = fread(chunk, 1, want - st->text.len < sizeof chunk ? want - st->text.len
+                                                                   : sizeof chunk,
+                      f)) > 0)
+        rc = sb_add(&st->text, chunk, n);
     fclose(f);
     ATOLL_CALL(rc);
     ATOLL_CALL(sb_reserve(&st->text, 1));
@@ -735,18 +796,22 @@ static bool named_number(const char *line, const char *name, double *value)
     return parse_number(p, p + strlen(p), value);
 }
 
-/* Find the score (and the extra metrics, out->extra[1..]) in st->text. */
+/* Find the score (and the extra metrics, out->extra[1..]) in st->text. By the last number
+ * line, a score that is not finite is returned only when no line is a finite number. */
 static bool find_score(command_state *st, double *score, double *extra)
 {
     const command_params *par = st->par;
     const char *end = st->text.s + st->text.len, *score_line = NULL;
-    bool have = false;
+    bool have = false, finite = false;
     for (const char *line = st->text.s; line < end; line += strlen(line) + 1) {
         double v;
         if (par->parse == PARSE_LAST_NUMBER) {
-            if (parse_number(line, line + strlen(line), &v) && isfinite(v)) {
+            /* the last finite number line; failing that, the last nan or inf, so that the
+             * trial can say why it has no score */
+            if (parse_number(line, line + strlen(line), &v) && (isfinite(v) || !finite)) {
                 *score = v;
                 have = true;
+                finite = isfinite(v);
             }
         } else if (par->parse == PARSE_REGEX) {
             regmatch_t m[2];
@@ -900,13 +965,17 @@ static int command_evaluate(void *state, const atoll_value *values, const atoll_
     for (size_t i = env0; i < k; i++)
         st->envp[e++] = a->s + st->offsets[i];
     st->envp[e] = NULL;
-    if (par->workdir)
-        ATOLL_CALL(atoll_mkdirs(workdir));
 
     for (size_t j = 0; j < ATOLL_EVAL_EXTRA_MAX; j++)
         out->extra[j] = NAN;
     out->value = NAN;
     out->status = ATOLL_STATUS_FAILED;
+    if (par->workdir && has_dotdot(workdir)) { /* values joined into a '..': never run there */
+        note(err_path, ctx->trial, "failed: the workdir %s has a '..' component", workdir);
+        return ATOLL_OK;
+    }
+    if (par->workdir)
+        ATOLL_CALL(atoll_mkdirs(workdir));
     atoll_spawn_spec spec = {.path = st->argv[0],
                              .argv = st->argv,
                              .envp = st->envp,
@@ -914,10 +983,20 @@ static int command_evaluate(void *state, const atoll_value *values, const atoll_
                              .stdout_path = out_path,
                              .stderr_path = err_path,
                              .timeout_s = par->timeout_s,
-                             .kill_grace_s = par->kill_grace_s};
+                             .kill_grace_s = par->kill_grace_s,
+                             .max_output = (long long)(par->max_output_mib * 1048576.0)};
     atoll_spawn_result res;
     ATOLL_CALL(atoll_spawn_run(&spec, &res));
+    if (res.leftovers)
+        note(err_path, ctx->trial,
+             "exited leaving processes in its process group: they were ended");
     switch (res.end) {
+    case ATOLL_SPAWN_OUTPUT:
+        note(err_path, ctx->trial,
+             "failed: its %s passed max_output (%g MiB): its process group was ended and the "
+             "file cut there",
+             res.code == 1 ? "stdout" : "stderr", par->max_output_mib);
+        return ATOLL_OK;
     case ATOLL_SPAWN_NOSTART:
         out->extra[0] = 127.0;
         note(err_path, ctx->trial, "failed: cannot start %s: %s", st->argv[0],
@@ -944,9 +1023,10 @@ static int command_evaluate(void *state, const atoll_value *values, const atoll_
         note(err_path, ctx->trial, "failed: exit status %d", res.code);
     else if (!have)
         note(err_path, ctx->trial, "failed: no score in stdout%s",
-             par->parse == PARSE_REGEX  ? " (no line matches metric_regex)"
-             : par->parse == PARSE_JSON ? " (no JSON line with metric_json)"
-                                        : " (no line is a number)");
+             st->text.len == 0          ? " (it is empty)"
+             : par->parse == PARSE_REGEX ? " (no line matches metric_regex)"
+             : par->parse == PARSE_JSON  ? " (no JSON line with metric_json)"
+                                         : " (no line is a number)");
     else if (!isfinite(score))
         note(err_path, ctx->trial, "failed: the score is not finite (%g)", score);
     else {
