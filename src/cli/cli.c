@@ -12,6 +12,7 @@
 #include "cli/plot.h"
 #include "comm/comm.h"
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "ml/dataset.h"
 #include "ml/model.h"
 #include "objective/objective.h"
@@ -238,11 +239,15 @@ static int cmd_check(const cli_args *a)
 
 static int cmd_run(int argc, char **argv, const cli_args *a)
 {
+    /* From the start: a stop signal during start-up ends the run at its first checkpoint
+     * (exit 3) instead of killing the rank. */
+    atoll_signals_install();
     atoll_comm *comm = NULL;
     int rc = atoll_comm_init(&argc, &argv, &comm);
     if (rc != ATOLL_OK) {
         report_error();
         atoll_comm_finalize(&comm);
+        atoll_signals_restore();
         return EXIT_RUNTIME;
     }
     int rank = atoll_comm_rank(comm);
@@ -277,6 +282,7 @@ static int cmd_run(int argc, char **argv, const cli_args *a)
     }
     atoll_desc_destroy(&desc);
     atoll_comm_finalize(&comm);
+    atoll_signals_restore();
     return rc == ATOLL_OK && checkpointed ? EXIT_CHECKPOINTED : exit_code(rc);
 }
 

@@ -1225,3 +1225,16 @@ int atoll_config_write(const atoll_config *cfg, FILE *out)
         return ATOLL_RAISE(ATOLL_ERR_IO, "cannot write the config: %s", strerror(errno));
     return ATOLL_OK;
 }
+
+bool atoll_path_climbs(const char *path)
+{
+    for (const char *p = path;;) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return true;
+        if (!slash)
+            return false;
+        p = slash + 1;
+    }
+}

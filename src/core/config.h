@@ -107,4 +107,8 @@ int atoll_config_check_unused(const atoll_config *cfg);
  * as INI text. */
 int atoll_config_write(const atoll_config *cfg, FILE *out);
 
+/* Whether `path` has a ".." component (one that climbs to a parent folder): refused in
+ * output and working folders, so that no config or value can send files elsewhere. */
+bool atoll_path_climbs(const char *path);
+
 #endif

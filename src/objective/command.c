@@ -174,20 +174,6 @@ static bool parse_number(const char *b, const char *e, double *out)
     return true;
 }
 
-/* Whether `path` has a ".." component (one that climbs to a parent folder). */
-static bool has_dotdot(const char *path)
-{
-    for (const char *p = path;;) {
-        const char *slash = strchr(p, '/');
-        size_t n = slash ? (size_t)(slash - p) : strlen(p);
-        if (n == 2 && p[0] == '.' && p[1] == '.')
-            return true;
-        if (!slash)
-            return false;
-        p = slash + 1;
-    }
-}
-
 /* ---------------------------------------------------------------- argv splitting */
 
 /* Split `line` like a POSIX shell splits words, without any expansion: '...' literal,
@@ -483,7 +469,7 @@ static int read_metrics(atoll_config *cfg, const atoll_space *space, command_par
 static int check_workdir(atoll_config *cfg, const atoll_space *space, const char *workdir)
 {
     char quoted[160];
-    if (has_dotdot(workdir))
+    if (atoll_path_climbs(workdir))
         return atoll_config_error(cfg, S, "workdir",
                                   "a '..' component is not allowed (got '%.120s'); give an "
                                   "absolute path or one below the current folder",
@@ -499,7 +485,7 @@ static int check_workdir(atoll_config *cfg, const atoll_space *space, const char
         const atoll_param *param = i >= 0 ? &space->params[i] : NULL;
         for (size_t c = 0; param && param->kind == ATOLL_PARAM_CHOICE && c < param->n_choices;
              c++)
-            if (has_dotdot(param->choices[c]))
+            if (atoll_path_climbs(param->choices[c]))
                 return atoll_config_error(cfg, S, "workdir",
                                           "{%s} can be '%.60s', whose '..' component would "
                                           "lead out of the trial's folder",
@@ -970,7 +956,7 @@ static int command_evaluate(void *state, const atoll_value *values, const atoll_
         out->extra[j] = NAN;
     out->value = NAN;
     out->status = ATOLL_STATUS_FAILED;
-    if (par->workdir && has_dotdot(workdir)) { /* values joined into a '..': never run there */
+    if (par->workdir && atoll_path_climbs(workdir)) { /* values joined into a '..': never run there */
         note(err_path, ctx->trial, "failed: the workdir %s has a '..' component", workdir);
         return ATOLL_OK;
     }

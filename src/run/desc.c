@@ -52,6 +52,11 @@ static int read_run(atoll_run_desc *d, int *strategy_index)
     if (d->has_target)
         ATOLL_CALL(atoll_config_require_double(cfg, "run", "target", &d->target));
     ATOLL_CALL(atoll_config_get_string(cfg, "run", "out", "runs/atoll", true, &d->out));
+    if (atoll_path_climbs(d->out))
+        return atoll_config_error(cfg, "run", "out",
+                                  "a '..' component is not allowed (got '%.120s'); give an "
+                                  "absolute path or one below the current folder",
+                                  d->out);
     ATOLL_CALL(atoll_config_get_double(cfg, "run", "progress", 5, 0.1, 86400, &d->progress_s));
     ATOLL_CALL(atoll_config_get_long(cfg, "run", "islands", 0, 0, 1000000, &d->islands));
     static const char *const leader_modes[] = {"no", "yes", "auto", NULL};

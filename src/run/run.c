@@ -742,6 +742,12 @@ out:;
     if (collected && !dropped)
         r->flight[0].used = false; /* logged: a resume tells it from the log */
     ATOLL_CALL(atoll_comm_workers_quit(r->comm));
+    /* An island that used up its budget tells the others not to wait for its migrants. One
+     * that stops early (a signal, a time limit, a target, failures) says nothing: neighbours
+     * waiting for its migrants leave when the stop agreement reaches them, so none records an
+     * epoch as migrated without the migrants it would have had (a resume redoes that epoch). */
+    if (st.stop || *reason != STOP_BUDGET)
+        return ATOLL_OK;
     return atoll_comm_island_done(r->comm, r->epoch_seen);
 }
 
