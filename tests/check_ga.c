@@ -695,6 +695,85 @@ START_TEST(test_ga_config)
 }
 END_TEST
 
+/* A generational ga of 4 (1 elite) over 2 parameters, one child of its second generation
+ * asked: saved into *b. */
+static void ga_saved_mid_generation(ga_fixture *f, atoll_wbuf *b)
+{
+    ga_open(f, "[ga]\npopulation = 4\nelitism = 1\ntournament = 2\n", 2, 11);
+    double x[2];
+    long tickets[4];
+    for (int i = 0; i < 4; i++)
+        tickets[i] = ask_ok(f, x, NULL);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(f->type->tell(f->state, tickets[i], (double)i), ATOLL_OK);
+    ask_ok(f, x, NULL);
+    memset(b, 0, sizeof *b);
+    ck_assert_int_eq(f->type->save(f->state, b), ATOLL_OK);
+}
+
+/* Load `bytes` into a fresh instance of f's ga; returns load's status. */
+static int ga_load_fresh(ga_fixture *f, const atoll_wbuf *b)
+{
+    atoll_strategy_env env = {.seed = 11, .island = 0, .n_islands = 1, .budget = 100000,
+                              .budget_offset = 0, .total_budget = 100000};
+    void *fresh = NULL;
+    ck_assert_int_eq(f->type->create(f->params, f->space, &env, &fresh), ATOLL_OK);
+    atoll_rbuf r;
+    atoll_rbuf_init(&r, b->data, b->len);
+    int rc = f->type->load(fresh, &r);
+    f->type->destroy(fresh);
+    return rc;
+}
+
+/* Where ga_save puts batch field k (0 batch_n, 1 batch_asked, 2 batch_done) for a population
+ * of n over dim parameters: after the sizes, the generator (its name and state,
+ * length-prefixed), have_population, the population and its scores. */
+static size_t ga_batch_field_at(size_t n, size_t dim, int k)
+{
+    gsl_rng *probe = gsl_rng_alloc(gsl_rng_mt19937);
+    size_t rng = 16 + strlen(gsl_rng_name(probe)) + gsl_rng_size(probe);
+    gsl_rng_free(probe);
+    return 16 + rng + 8 + n * dim * sizeof(double) + n * sizeof(double) + (size_t)k * 8;
+}
+
+static void set_field(atoll_wbuf *b, size_t at, int64_t expect, int64_t value)
+{
+    int64_t was;
+    memcpy(&was, b->data + at, sizeof was);
+    ck_assert_int_eq(was, expect);
+    memcpy(b->data + at, &value, sizeof value);
+}
+
+START_TEST(test_ga_load_refuses_batch_counts_against_flags)
+{
+    /* One child asked and none told: a checkpoint that counts it told without its flag let
+     * the count run past the batch as results came in. */
+    ga_fixture f;
+    atoll_wbuf b;
+    ga_saved_mid_generation(&f, &b);
+    ck_assert_int_eq(ga_load_fresh(&f, &b), ATOLL_OK);
+    set_field(&b, ga_batch_field_at(4, 2, 2), 0, 1);
+    ck_assert_int_eq(ga_load_fresh(&f, &b), ATOLL_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(atoll_error_message(), "ga checkpoint"));
+    atoll_wbuf_free(&b);
+    ga_close(&f);
+}
+END_TEST
+
+START_TEST(test_ga_load_refuses_batch_beyond_population)
+{
+    /* A second generation breeds population - elitism = 3 children; a batch of 4 would be
+     * merged with the elite into 5 places of a population of 4 when its last result came. */
+    ga_fixture f;
+    atoll_wbuf b;
+    ga_saved_mid_generation(&f, &b);
+    set_field(&b, ga_batch_field_at(4, 2, 0), 3, 4);
+    ck_assert_int_eq(ga_load_fresh(&f, &b), ATOLL_ERR_IO);
+    atoll_wbuf_free(&b);
+    ga_close(&f);
+}
+END_TEST
+
 static Suite *ga_suite(void)
 {
     Suite *s = suite_create("ga");
@@ -719,6 +798,8 @@ static Suite *ga_suite(void)
     tcase_add_test(run, test_ga_steady);
     tcase_add_test(run, test_ga_steady_starts_before_the_initial_population_is_in);
     tcase_add_test(run, test_ga_config);
+    tcase_add_test(run, test_ga_load_refuses_batch_counts_against_flags);
+    tcase_add_test(run, test_ga_load_refuses_batch_beyond_population);
     tcase_set_timeout(run, 60);
     suite_add_tcase(s, run);
     return s;

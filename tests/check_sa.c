@@ -882,6 +882,56 @@ START_TEST(test_sa_in_flight_proposals)
 }
 END_TEST
 
+/* The bytes of sa's checkpoint before start_done (the layout of sa_save): dimension, slots and
+ * start points; the generator (its name and state, length-prefixed); the chain state and the
+ * best one, each with its score; the proposals with a ticket and a start flag each; then
+ * start_asked, next_ticket and told. */
+static size_t sa_start_done_at(size_t dim, size_t slots)
+{
+    gsl_rng *probe = gsl_rng_alloc(gsl_rng_mt19937);
+    size_t rng = 16 + strlen(gsl_rng_name(probe)) + gsl_rng_size(probe);
+    gsl_rng_free(probe);
+    return 24 + rng + 2 * (dim + 1) * sizeof(double) + slots * dim * sizeof(double) +
+           slots * 16 + 3 * 8;
+}
+
+START_TEST(test_sa_load_refuses_start_points_told_but_no_chain)
+{
+    /* Two start points, one told, the other out: the chain starts when it comes back. A
+     * checkpoint that counts both told but has not started the chain once wrote the second
+     * result past the start scores. */
+    sa_fixture f;
+    sa_open(&f, "[sa]\nt0_samples = 2\n", 2, 3, 100);
+    double x[2];
+    step(&f, x, 1.0);
+    ask_ok(&f, x, NULL);
+    atoll_wbuf b = {0};
+    ck_assert_int_eq(f.type->save(f.state, &b), ATOLL_OK);
+    atoll_strategy_env env = {.seed = 3, .island = 0, .n_islands = 1, .budget = 100,
+                              .budget_offset = 0, .total_budget = 100};
+    void *fresh = NULL;
+    ck_assert_int_eq(f.type->create(f.params, f.space, &env, &fresh), ATOLL_OK);
+    atoll_rbuf r;
+    atoll_rbuf_init(&r, b.data, b.len);
+    ck_assert_int_eq(f.type->load(fresh, &r), ATOLL_OK);
+    f.type->destroy(fresh);
+
+    size_t at = sa_start_done_at(2, 1);
+    int64_t start_done;
+    memcpy(&start_done, b.data + at, sizeof start_done);
+    ck_assert_int_eq(start_done, 1);
+    start_done = 2;
+    memcpy(b.data + at, &start_done, sizeof start_done);
+    ck_assert_int_eq(f.type->create(f.params, f.space, &env, &fresh), ATOLL_OK);
+    atoll_rbuf_init(&r, b.data, b.len);
+    ck_assert_int_eq(f.type->load(fresh, &r), ATOLL_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(atoll_error_message(), "sa checkpoint"));
+    f.type->destroy(fresh);
+    atoll_wbuf_free(&b);
+    sa_close(&f);
+}
+END_TEST
+
 static Suite *sa_suite(void)
 {
     Suite *s = suite_create("sa");
@@ -908,6 +958,7 @@ static Suite *sa_suite(void)
     tcase_add_test(run, test_sa_determinism);
     tcase_add_test(run, test_sa_beats_random);
     tcase_add_test(run, test_sa_config);
+    tcase_add_test(run, test_sa_load_refuses_start_points_told_but_no_chain);
     tcase_set_timeout(run, 60);
     suite_add_tcase(s, run);
     return s;

@@ -222,6 +222,112 @@ START_TEST(test_strategy_migration_keys)
 }
 END_TEST
 
+/* Ask a point from `state`, telling the oldest of the (at most 2) outstanding tickets first
+ * whenever the strategy waits; returns the ticket, or -1 when it waits with nothing out. */
+static long ask_keeping_two(const atoll_strategy_type *type, void *state, double *x,
+                            long *out, size_t *n_out)
+{
+    for (;;) {
+        long ticket = -1, generation = 0;
+        bool ready = false;
+        ck_assert_int_eq(type->ask(state, x, &ticket, &generation, &ready), ATOLL_OK);
+        if (ready || *n_out == 0)
+            return ready ? ticket : -1;
+        ck_assert_int_eq(type->tell(state, out[0], (double)(out[0] % 7)), ATOLL_OK);
+        out[0] = out[1];
+        (*n_out)--;
+    }
+}
+
+START_TEST(test_strategy_checkpoint_round_trip)
+{
+    /* Whatever point a strategy has reached, tickets outstanding included, its saved state
+     * loads into a fresh instance, saves the same bytes and goes on the same way. */
+    static const char *const settings[][2] = {
+        {"ga", "[ga]\npopulation = 6\nelitism = 1\n"},
+        {"ga", "[ga]\npopulation = 6\nschedule = steady\nmigrant_policy = move\n"},
+        {"sa", "[sa]\nt0_samples = 4\nin_flight = 3\n"},
+        {"sa", "[sa]\nt0 = 2\ncooling = adaptive\n"},
+        {"random", "[random]\nsampler = uniform\n"},
+        {"random", "[random]\nsampler = lhs\n"},
+        {"random", "[random]\nsampler = sobol\n"},
+        {"random", "[random]\nsampler = halton\n"},
+        {"grid", "[grid]\npoints = 3\n"},
+    };
+    static const int steps[] = {0, 1, 5, 13, 21};
+    enum { BUDGET = 27, DIM = 3 };
+    atoll_space *space = NULL;
+    ck_assert_int_eq(atoll_space_create(&space), ATOLL_OK);
+    for (int i = 0; i < DIM; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "x%d", i);
+        ck_assert_int_eq(atoll_space_add_real(space, name, 0, 1, ATOLL_SCALE_LINEAR), ATOLL_OK);
+    }
+    atoll_strategy_env env = {.seed = 9, .island = 1, .n_islands = 2, .budget = BUDGET,
+                              .budget_offset = 0, .total_budget = BUDGET};
+    for (size_t c = 0; c < sizeof settings / sizeof settings[0]; c++) {
+        const atoll_strategy_type *type = atoll_strategy_lookup(settings[c][0]);
+        atoll_config *cfg = NULL;
+        void *params = NULL;
+        atoll_migration migration;
+        ck_assert_int_eq(atoll_config_load_string(settings[c][1], "ckpt.ini", &cfg), ATOLL_OK);
+        ck_assert_msg(type->configure(cfg, space, &params, &migration) == ATOLL_OK, "%s: %s",
+                      settings[c][1], atoll_error_message());
+        for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+            void *state = NULL, *copy = NULL;
+            ck_assert_int_eq(type->create(params, space, &env, &state), ATOLL_OK);
+            ck_assert_int_eq(type->create(params, space, &env, &copy), ATOLL_OK);
+            double x[DIM], y[DIM];
+            long out[3];
+            size_t n_out = 0;
+            for (int i = 0; i < steps[k]; i++) {
+                long ticket = ask_keeping_two(type, state, x, out, &n_out);
+                if (ticket < 0)
+                    break;
+                out[n_out++] = ticket;
+                if (n_out == 3) {
+                    ck_assert_int_eq(type->tell(state, out[0], (double)(out[0] % 7)),
+                                     ATOLL_OK);
+                    out[0] = out[1];
+                    out[1] = out[2];
+                    n_out = 2;
+                }
+            }
+            atoll_wbuf first = {0}, second = {0};
+            ck_assert_int_eq(type->save(state, &first), ATOLL_OK);
+            atoll_rbuf r;
+            atoll_rbuf_init(&r, first.data, first.len);
+            ck_assert_msg(type->load(copy, &r) == ATOLL_OK, "%s after %d steps: %s",
+                          settings[c][1], steps[k], atoll_error_message());
+            ck_assert_uint_eq(r.pos, r.len);
+            ck_assert_int_eq(type->save(copy, &second), ATOLL_OK);
+            ck_assert_uint_eq(second.len, first.len);
+            ck_assert(memcmp(first.data, second.data, first.len) == 0);
+            /* both go on alike: the outstanding results, then a few more points */
+            long out_copy[3] = {out[0], out[1], out[2]};
+            size_t n_copy = n_out;
+            for (int i = 0; i < 4 && steps[k] + i < BUDGET - 3; i++) {
+                long a = ask_keeping_two(type, state, x, out, &n_out);
+                long b = ask_keeping_two(type, copy, y, out_copy, &n_copy);
+                ck_assert_int_eq(a, b);
+                if (a < 0)
+                    break;
+                ck_assert(memcmp(x, y, sizeof x) == 0);
+                ck_assert_int_eq(type->tell(state, a, x[0]), ATOLL_OK);
+                ck_assert_int_eq(type->tell(copy, b, y[0]), ATOLL_OK);
+            }
+            atoll_wbuf_free(&first);
+            atoll_wbuf_free(&second);
+            type->destroy(state);
+            type->destroy(copy);
+        }
+        type->free_params(params);
+        atoll_config_destroy(&cfg);
+    }
+    atoll_space_destroy(&space);
+}
+END_TEST
+
 static Suite *strategy_suite(void)
 {
     Suite *s = suite_create("strategy");
@@ -233,6 +339,7 @@ static Suite *strategy_suite(void)
     tcase_add_test(table, test_strategy_lookup);
     tcase_add_test(table, test_strategy_random);
     tcase_add_test(table, test_strategy_migration_keys);
+    tcase_add_test(table, test_strategy_checkpoint_round_trip);
     suite_add_tcase(s, table);
     return s;
 }

@@ -178,10 +178,38 @@ static const void *state_blob(atoll_rbuf *r, const char *name, size_t size)
     return state;
 }
 
+/* Whether a generator state is one that mt19937 can reach, the only generator atoll makes
+ * (core/rng.c); other types are taken as they are. GSL keeps 624 words of 32 bits in unsigned
+ * longs, then the index of the next word to use, in [0, 624], and trusts all of it: an index
+ * out of range reads outside the state, and a word with higher bits set, or a state whose
+ * next words are all zero (the top bit of the first word and the other 623), yields numbers
+ * that GSL's rejection loops (gsl_rng_uniform_int, gsl_rng_uniform_pos) never accept. */
+static bool rng_state_ok(const gsl_rng *dst, const void *state)
+{
+    enum { MT_WORDS = 624 };
+    if (strcmp(gsl_rng_name(dst), "mt19937") != 0)
+        return true;
+    unsigned long words[MT_WORDS];
+    int next = -1;
+    if (gsl_rng_size(dst) < sizeof words + sizeof next)
+        return false;
+    memcpy(words, state, sizeof words);
+    memcpy(&next, (const unsigned char *)state + sizeof words, sizeof next);
+    unsigned long any = words[0] & 0x80000000UL;
+    for (size_t i = 0; i < MT_WORDS; i++) {
+        if (words[i] > 0xffffffffUL)
+            return false;
+        any |= i > 0 ? words[i] : 0;
+    }
+    return next >= 0 && next <= MT_WORDS && any != 0;
+}
+
 void atoll_rbuf_rng(atoll_rbuf *r, gsl_rng *dst)
 {
     const void *state = state_blob(r, gsl_rng_name(dst), gsl_rng_size(dst));
-    if (state)
+    if (state && !rng_state_ok(dst, state))
+        r->failed = true;
+    else if (state)
         memcpy(gsl_rng_state(dst), state, gsl_rng_size(dst));
 }
 

@@ -63,7 +63,9 @@ void atoll_rbuf_f64s(atoll_rbuf *r, double *v, size_t n);
 void atoll_rbuf_unit(atoll_rbuf *r, double *v, size_t n);
 /* A length-prefixed byte string (a pointer into the buffer), or NULL. */
 const void *atoll_rbuf_bytes(atoll_rbuf *r, size_t *n);
-/* Restore a generator written by atoll_wbuf_rng into `dst` (same type and state size). */
+/* Restore a generator written by atoll_wbuf_rng into `dst` (same type and state size). A
+ * state GSL could not draw from (an mt19937 index outside 0..624, words wider than 32 bits,
+ * an all-zero round) fails the read. */
 void atoll_rbuf_rng(atoll_rbuf *r, gsl_rng *dst);
 void atoll_rbuf_qrng(atoll_rbuf *r, gsl_qrng *dst);
 /* ATOLL_OK, or ATOLL_ERR_IO "`what`: truncated or malformed state" when a read failed. */

@@ -113,6 +113,13 @@ int island_snapshot(island_run *r, long seq, bool final, atoll_wbuf *b);
 int island_restore(island_run *r, const unsigned char *p, size_t len, const double *rows,
                    size_t n_rows);
 
+/* What island_restore does short of sending: island r (a fresh one, as run.c's island_create
+ * makes it: d, n_islands, island, dim, width, x, env and its strategy) takes its counters,
+ * pending tasks, strategy state, replay table and kept messages from payload `p`, and works
+ * out which messages it owes. Resume's decoding without MPI, for tests and fuzzing. */
+int island_load(island_run *r, const unsigned char *p, size_t len, const double *rows,
+                size_t n_rows);
+
 /* Queue a task to hand out again before asking the strategy (a restored task in flight, or
  * one abandoned at a stop signal: a checkpoint records it as pending). */
 int island_queue_task(island_run *r, long ticket, long generation, long trial, const double *x);
@@ -144,6 +151,13 @@ int ckpt_collector_flush(ckpt_collector *c, atoll_trials *log);
  */
 int ckpt_select(const atoll_run_desc *d, int n_islands, unsigned char **payload, size_t *len,
                 long *seq, long *base);
+
+/* Check checkpoint payload `p` (from the file `name`) against run d on n_islands islands, as
+ * ckpt_select does: the seed, strategy, space and budget it was written for (else
+ * ATOLL_ERR_USAGE), every island's state, and that every migration message an island behind
+ * is owed is still kept. *islands_differ, and ATOLL_OK, when only the island count differs. */
+int ckpt_payload_fits(const atoll_run_desc *d, int n_islands, const unsigned char *p, size_t len,
+                      const char *name, bool *islands_differ);
 
 /* Delete all but the newest `keep` checkpoint files of the run in d->out. */
 void ckpt_prune(const atoll_run_desc *d, long keep);

@@ -222,6 +222,11 @@ static int payload_islands(const unsigned char *p, size_t len, size_t dim, int n
 static int packet_targets(const atoll_run_desc *d, int n_islands, int island, long epoch,
                           int kind, int *to, size_t *n_to)
 {
+    /* a run keeps messages only at migration epochs, migrants only when it sends some */
+    if (d->migration.interval <= 0 || (kind == PACKET_MIGRANTS && d->migration.migrants <= 0))
+        return ATOLL_RAISE(ATOLL_ERR_IO,
+                           "checkpoint: island %d kept a message of a kind this run never sends",
+                           island);
     int *from = malloc((size_t)n_islands * sizeof *from);
     size_t n_from = 0;
     if (!from)
@@ -238,80 +243,96 @@ static int packet_targets(const atoll_run_desc *d, int n_islands, int island, lo
     return rc;
 }
 
-int island_restore(island_run *r, const unsigned char *p, size_t len, const double *rows,
-                   size_t n_rows)
+/* Island r's side of restoring from payload `p` (every island's state in *views): its
+ * counters, pending tasks, strategy state, replay table and kept messages, and the messages
+ * that neighbours behind it are owed, as (kept packet, island) pairs in owed[2 * k],
+ * owed[2 * k + 1] (room for ISLAND_PACKETS * n_islands pairs). Sends nothing. */
+static int load_island(island_run *r, const unsigned char *p, size_t len, const double *rows,
+                       size_t n_rows, island_view *views, int *owed, size_t *n_owed)
 {
-    island_view *views = calloc((size_t)r->n_islands, sizeof *views);
-    if (!views)
-        return ATOLL_NOMEM("checkpoint views");
-    int rc = payload_islands(p, len, r->dim, r->n_islands, views);
-    if (rc != ATOLL_OK)
-        goto done;
+    *n_owed = 0;
+    ATOLL_CALL(payload_islands(p, len, r->dim, r->n_islands, views));
     const island_view *v = &views[r->island];
-    if (v->offset != r->env.budget_offset || v->budget != r->env.budget) {
-        rc = ATOLL_RAISE(ATOLL_ERR_IO, "checkpoint: island %d's share of the budget differs",
-                         r->island);
-        goto done;
-    }
+    if (v->offset != r->env.budget_offset || v->budget != r->env.budget)
+        return ATOLL_RAISE(ATOLL_ERR_IO, "checkpoint: island %d's share of the budget differs",
+                           r->island);
     r->issued = v->issued;
     r->epoch_seen = v->epoch_seen;
     r->accepted = v->accepted;
     r->swaps = v->swaps;
     atoll_rbuf rb;
     atoll_rbuf_init(&rb, v->pending, (size_t)(v->packets - v->pending));
-    for (size_t k = 0; k < v->n_pending && rc == ATOLL_OK; k++) {
+    for (size_t k = 0; k < v->n_pending; k++) {
         long ticket = atoll_rbuf_i64(&rb), generation = atoll_rbuf_i64(&rb);
         long trial = atoll_rbuf_i64(&rb);
         atoll_rbuf_unit(&rb, r->x, r->dim);
-        rc = island_queue_task(r, ticket, generation, trial, r->x);
+        ATOLL_CALL(island_queue_task(r, ticket, generation, trial, r->x));
     }
-    if (rc != ATOLL_OK)
-        goto done;
     atoll_rbuf sb;
     atoll_rbuf_init(&sb, v->strategy, v->strategy_len);
-    rc = r->d->strategy->load(r->strategy, &sb);
-    if (rc == ATOLL_OK && sb.pos != sb.len)
-        rc = ATOLL_RAISE(ATOLL_ERR_IO, "checkpoint: island %d's strategy state has extra bytes",
-                         r->island);
-    if (rc == ATOLL_OK)
-        rc = build_replay(r, rows, n_rows);
-    if (rc != ATOLL_OK)
-        goto done;
-    /* Send again what a neighbour that restarts behind this island is owed: the messages of
-     * the epochs it had not completed, up to this island's own. */
+    ATOLL_CALL(r->d->strategy->load(r->strategy, &sb));
+    if (sb.pos != sb.len)
+        return ATOLL_RAISE(ATOLL_ERR_IO,
+                           "checkpoint: island %d's strategy state has extra bytes", r->island);
+    ATOLL_CALL(build_replay(r, rows, n_rows));
+    /* What a neighbour that restarts behind this island is owed: the messages of the epochs
+     * it had not completed, up to this island's own. */
     int *to = malloc((size_t)r->n_islands * sizeof *to);
-    if (!to) {
-        rc = ATOLL_NOMEM("neighbour lists");
-        goto done;
-    }
+    if (!to)
+        return ATOLL_NOMEM("neighbour lists");
+    int rc = ATOLL_OK;
     atoll_rbuf pb;
     atoll_rbuf_init(&pb, v->packets, (size_t)-1 / 2);
     for (size_t k = 0; k < v->n_packets && rc == ATOLL_OK; k++) {
         long epoch = atoll_rbuf_i64(&pb);
         int kind = (int)atoll_rbuf_i64(&pb);
         size_t n = (size_t)atoll_rbuf_i64(&pb), width = (size_t)atoll_rbuf_i64(&pb);
-        const double *data = (const double *)(pb.data + pb.pos);
-        double *copy = malloc((n * width + 1) * sizeof *copy);
-        if (!copy) {
-            rc = ATOLL_NOMEM("a migration record");
-            break;
-        }
-        memcpy(copy, data, n * width * sizeof *copy);
+        rc = island_keep_packet(r, epoch, kind, (const double *)(pb.data + pb.pos), n, width);
         pb.pos += n * width * sizeof(double);
-        rc = island_keep_packet(r, epoch, kind, copy, n, width);
         size_t n_to = 0;
         if (rc == ATOLL_OK && epoch <= r->epoch_seen)
             rc = packet_targets(r->d, r->n_islands, r->island, epoch, kind, to, &n_to);
-        for (size_t j = 0; j < n_to && rc == ATOLL_OK && epoch <= r->epoch_seen; j++)
-            if (views[to[j]].epoch_seen < epoch)
-                rc = atoll_comm_migrate_send(r->comm, to[j], epoch, copy,
-                                             kind == PACKET_SWAP ? 1 : n, width);
-        free(copy);
+        for (size_t j = 0; j < n_to && rc == ATOLL_OK; j++)
+            if (views[to[j]].epoch_seen < epoch) {
+                owed[2 * *n_owed] = (int)k;
+                owed[2 * *n_owed + 1] = to[j];
+                (*n_owed)++;
+            }
     }
     free(to);
-done:
-    free(views);
     return rc;
+}
+
+/* island_restore, or with `send` false island_load. */
+static int restore(island_run *r, const unsigned char *p, size_t len, const double *rows,
+                   size_t n_rows, bool send)
+{
+    island_view *views = calloc((size_t)r->n_islands, sizeof *views);
+    int *owed = malloc(2 * ISLAND_PACKETS * (size_t)r->n_islands * sizeof *owed);
+    size_t n_owed = 0;
+    int rc = views && owed ? load_island(r, p, len, rows, n_rows, views, owed, &n_owed)
+                           : ATOLL_NOMEM("checkpoint views");
+    /* Send again what those neighbours are owed (the packets kept are r->packets[0..n)). */
+    for (size_t k = 0; send && k < n_owed && rc == ATOLL_OK; k++) {
+        const island_packet *pk = &r->packets[owed[2 * k]];
+        rc = atoll_comm_migrate_send(r->comm, owed[2 * k + 1], pk->epoch, pk->data,
+                                     pk->kind == PACKET_SWAP ? 1 : pk->n, pk->width);
+    }
+    free(views);
+    free(owed);
+    return rc;
+}
+
+int island_load(island_run *r, const unsigned char *p, size_t len, const double *rows,
+                size_t n_rows)
+{
+    return restore(r, p, len, rows, n_rows, false);
+}
+
+int island_restore(island_run *r, const unsigned char *p, size_t len, const double *rows,
+                   size_t n_rows)
+{
+    return restore(r, p, len, rows, n_rows, true);
 }
 
 /* Whether every message some island is owed by a neighbour ahead of it is in that
@@ -545,10 +566,8 @@ int ckpt_collector_flush(ckpt_collector *c, atoll_trials *log)
     return ATOLL_OK;
 }
 
-/* Check a checkpoint payload against this run; *islands_differ when only the island count
- * does. */
-static int payload_fits(const atoll_run_desc *d, int n_islands, const unsigned char *p,
-                        size_t len, const char *name, bool *islands_differ)
+int ckpt_payload_fits(const atoll_run_desc *d, int n_islands, const unsigned char *p, size_t len,
+                      const char *name, bool *islands_differ)
 {
     atoll_rbuf r;
     atoll_rbuf_init(&r, p, len);
@@ -604,7 +623,7 @@ int ckpt_select(const atoll_run_desc *d, int n_islands, unsigned char **payload,
         bool islands_differ = false;
         rc = atoll_ckpt_read(path, &p, &plen);
         if (rc == ATOLL_OK)
-            rc = payload_fits(d, n_islands, p, plen, path, &islands_differ);
+            rc = ckpt_payload_fits(d, n_islands, p, plen, path, &islands_differ);
         if (rc == ATOLL_OK && islands_differ) {
             free(p);
             if (strcmp(d->strategy->name, "ga") == 0 || strcmp(d->strategy->name, "sa") == 0) {

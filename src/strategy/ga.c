@@ -731,6 +731,25 @@ static int ga_load(void *state, atoll_rbuf *r)
             r->failed = true;
     if (st->batch_ticket > st->next_ticket)
         r->failed = true;
+    /* The batch's counts must agree with its flags: batch_done counts the slots told, only
+     * asked slots are told, and steady initial results are counted in n_scored as they land. A
+     * batch still waiting for results after the first generation is a generational one of
+     * population - elitism children (the elites and the batch are merged into the population
+     * when its last result lands); a steady batch is the initial population, complete once
+     * the population exists. */
+    size_t told = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (st->batch_told[i] && i >= st->batch_asked)
+            r->failed = true;
+        told += st->batch_told[i];
+    }
+    bool waiting = st->batch_done < st->batch_n;
+    if (told != st->batch_done || st->n_scored > st->batch_done)
+        r->failed = true;
+    if (st->par->schedule == GA_STEADY
+            ? st->batch_n != n || (st->have_population && waiting)
+            : st->have_population && waiting && st->batch_n > n - st->n_elite)
+        r->failed = true;
     return atoll_rbuf_status(r, "ga checkpoint");
 }
 

@@ -729,6 +729,9 @@ static int sa_load(void *state, atoll_rbuf *r)
     for (size_t k = 0; k < slots; k++)
         if (st->prop_ticket[k] >= st->next_ticket)
             r->failed = true;
+    /* the chain starts as soon as its last start point is told */
+    if (!st->started && st->start_done >= st->n_start)
+        r->failed = true;
     if (!(st->step > 0 && st->step <= 1) || !isfinite(st->pace) || isnan(st->t) ||
         isnan(st->t0) || isnan(st->t_min))
         r->failed = true;

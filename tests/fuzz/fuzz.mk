@@ -30,8 +30,11 @@ FUZZ_DICT_fuzz_config := tests/fuzz/ini.dict
 FUZZ_DICT_fuzz_set := tests/fuzz/ini.dict
 fuzz_dict_flag = $(addprefix -dict=,$(or $(FUZZ_DICT_$(1)),$(wildcard tests/fuzz/$(1).dict)))
 
-.PHONY: fuzz fuzz-smoke fuzz-build
+.PHONY: fuzz fuzz-smoke fuzz-build fuzz-deps
 fuzz-build: $(FUZZ_BIN)
+# clang, its sanitizer runtimes and the symbolizer, installed when missing.
+fuzz-deps:
+	@.ci/deps fuzz
 # the harness objects are made by a chain of rules: keep them, so nothing rebuilds each time
 .SECONDARY: $(FUZZ_NAMES:%=$(FUZZ_BUILD)/tests/fuzz/%.o) $(FUZZ_SUPPORT_OBJ)
 
@@ -47,12 +50,14 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJ)
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_SUPPORT_OBJ) $(FUZZ_LIB)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LDLIBS)
 
-fuzz: $(FUZZ_BIN)
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory fuzz-build
 	@failed=0; $(foreach h,$(FUZZ_NAMES),sh tests/fuzz/run $(FUZZ_BUILD)/$(h) $(FUZZ_TIME) \
 	  $(FUZZ_BUILD)/corpus/$(h) $(call fuzz_dict_flag,$(h)) $(FUZZ_FLAGS) || failed=1;) \
 	  test $$failed = 0
 
-fuzz-smoke: $(FUZZ_BIN)
+fuzz-smoke: fuzz-deps
+	@$(MAKE) --no-print-directory fuzz-build
 	@rm -rf $(FUZZ_BUILD)/smoke
 	@failed=0; $(foreach h,$(FUZZ_NAMES),sh tests/fuzz/run $(FUZZ_BUILD)/$(h) $(FUZZ_SMOKE_TIME) \
 	  $(FUZZ_BUILD)/smoke/$(h) $(call fuzz_dict_flag,$(h)) || failed=1;) \

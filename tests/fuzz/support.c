@@ -161,6 +161,19 @@ void fuzz_check_round_trip(const atoll_run_desc *desc)
     atoll_desc_destroy(&back);
 }
 
+atoll_run_desc *fuzz_run_desc(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "tests/fuzz/resume/%s.ini", name);
+    atoll_run_desc *desc = NULL;
+    if (atoll_desc_create(path, NULL, 0, &desc) != ATOLL_OK) {
+        fprintf(stderr, "fuzz: %s (run the harness from the repository root)\n",
+                atoll_error_message());
+        abort();
+    }
+    return desc;
+}
+
 void fuzz_reset(void)
 {
     atoll_error_clear();

@@ -44,6 +44,11 @@ bool fuzz_names_big_dataset(const uint8_t *data, size_t size);
  */
 void fuzz_check_round_trip(const atoll_run_desc *desc);
 
+/* The run description of tests/fuzz/resume/NAME.ini (the configs of the runs whose checkpoints
+ * and journals seed fuzz_ckpt and fuzz_journal), read relative to the working directory, the
+ * repository root. Aborts when it does not load: those harnesses have nothing to test. */
+atoll_run_desc *fuzz_run_desc(const char *name);
+
 /* Call after every input: clears atoll's process-wide error slot, so no input sees the
  * message of the one before. */
 void fuzz_reset(void);
