@@ -259,7 +259,7 @@ START_TEST(test_strategy_checkpoint_round_trip)
     atoll_space *space = NULL;
     ck_assert_int_eq(atoll_space_create(&space), ATOLL_OK);
     for (int i = 0; i < DIM; i++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "x%d", i);
         ck_assert_int_eq(atoll_space_add_real(space, name, 0, 1, ATOLL_SCALE_LINEAR), ATOLL_OK);
     }
