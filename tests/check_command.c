@@ -397,20 +397,6 @@ START_TEST(test_command_timeout_kills_group)
 }
 END_TEST
 
-/* The peak resident memory of this process so far, in KiB (VmHWM), or -1. */
-static long peak_rss_kib(void)
-{
-    FILE *in = fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = -1;
-    while (in && fgets(line, sizeof line, in))
-        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
-            break;
-    if (in)
-        fclose(in);
-    return kib;
-}
-
 /* Size of trial 7's .out file in bytes. */
 static long long out_size(const cmd_fixture *f)
 {

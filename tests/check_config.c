@@ -13,6 +13,7 @@
 #include "core/paramspec.h"
 #include "core/space.h"
 #include "run/desc.h"
+#include "support.h"
 
 #define NAME "t.ini"
 
@@ -842,20 +843,6 @@ START_TEST(test_config_file_errors)
     ck_assert_ptr_null(cfg);
 }
 END_TEST
-
-/* Peak resident memory of this process so far in KiB (VmHWM), or -1. */
-static long peak_rss_kib(void)
-{
-    FILE *in = fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = -1;
-    while (in && fgets(line, sizeof line, in))
-        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
-            break;
-    if (in)
-        fclose(in);
-    return kib;
-}
 
 /* A temporary file of `lines` copies of `line` (written in pieces), after `head`. */
 static void temp_repeat(char *path, size_t size, const char *head, const char *line, long lines)

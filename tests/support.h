@@ -53,4 +53,18 @@ static inline const char *strategy_configure_error(const char *name, const char 
     return atoll_error_message();
 }
 
+/* The peak resident memory of this process so far, in KiB (VmHWM), or -1. */
+static inline long peak_rss_kib(void)
+{
+    FILE *in = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (in && fgets(line, sizeof line, in))
+        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+            break;
+    if (in)
+        fclose(in);
+    return kib;
+}
+
 #endif
