@@ -269,11 +269,8 @@ static int cmd_run(int argc, char **argv, const cli_args *a)
         /* A user error is the same on every rank: rank 0 says it. A runtime failure is
          * said by the rank it happened on. */
         if (rc != ATOLL_OK && atoll_error_traceback()[0] != '\0') {
-            if (rc != ATOLL_ERR_USAGE && resumable)
-                fprintf(stderr, "atoll: rank %d: %s (once fixed, continue with: atoll resume %s)\n",
-                        rank, atoll_error_message(), desc->out);
-            else if (rc != ATOLL_ERR_USAGE)
-                fprintf(stderr, "atoll: rank %d: %s\n", rank, atoll_error_message());
+            if (rc != ATOLL_ERR_USAGE)
+                atoll_run_say_failure(desc, rank, resumable);
             else if (rank == 0)
                 fprintf(stderr, "%s\n", atoll_error_message());
         }

@@ -916,9 +916,17 @@ static void *watch_signals(void *arg)
  * checkpoints are on disk), then end every rank. */
 static void abort_resumable(atoll_comm *comm, const atoll_run_desc *d, int rank)
 {
-    fprintf(stderr, "atoll: rank %d: %s (once fixed, continue with: atoll resume %s)\n", rank,
-            atoll_error_message(), d->out);
+    atoll_run_say_failure(d, rank, true);
     atoll_comm_abort(comm, 1);
+}
+
+void atoll_run_say_failure(const atoll_run_desc *d, int rank, bool resumable)
+{
+    if (resumable)
+        fprintf(stderr, "atoll: rank %d: %s (once fixed, continue with: atoll resume %s)\n",
+                rank, atoll_error_message(), d->out);
+    else
+        fprintf(stderr, "atoll: rank %d: %s\n", rank, atoll_error_message());
 }
 
 int atoll_run(atoll_comm *comm, const atoll_run_desc *d, const atoll_run_options *opt)

@@ -27,4 +27,8 @@ typedef struct {
  */
 int atoll_run(atoll_comm *comm, const atoll_run_desc *desc, const atoll_run_options *options);
 
+/* Say the current error as this rank's runtime failure ("atoll: rank N: ..."), with how to
+ * continue when the run is `resumable` (its search had started). */
+void atoll_run_say_failure(const atoll_run_desc *desc, int rank, bool resumable);
+
 #endif
