@@ -34,6 +34,18 @@
 #define MLP_CLONES
 #endif
 
+/* Hand-written AVX2 and FMA code for the adaptive optimisers' steps (mlp_optim.c; the matrix
+ * products are all CBLAS): compiled on x86-64 with GCC or Clang, run where the processor has
+ * the instructions (atoll_mlp_have_avx2), portable C elsewhere. Built with -DMLP_PORTABLE, the
+ * portable loops run everywhere. A fit gives the same bits on every run on one kind of
+ * processor; the two paths, like two BLAS builds, round differently. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(MLP_PORTABLE)
+#define MLP_AVX2 1
+#define MLP_AVX2_FN __attribute__((target("avx2,fma")))
+#else
+#define MLP_AVX2 0
+#endif
+
 /* The choices of the hyperparameter table, by index. */
 enum { ACT_RELU, ACT_TANH, ACT_SIGMOID };
 enum { OPT_SGD, OPT_MOMENTUM, OPT_NESTEROV, OPT_ADAM, OPT_RMSPROP };
@@ -66,7 +78,9 @@ typedef struct {
     float y_mean, y_sd;               /* regression: prediction = output * y_sd + y_mean */
     size_t n_params, n_weights;       /* params: every weight matrix in [0, n_weights), then the
                                        * rest; both parts padded with zeros to whole MLP_LANES */
-    size_t w_off[MLP_MAX_LAYERS];     /* width[l] x width[l + 1], row-major */
+    size_t w_off[MLP_MAX_LAYERS];     /* hidden layers: width[l] x width[l + 1], row-major, a
+                                       * row per input; the output layer: width[l + 1] x
+                                       * width[l], a row per output */
     size_t b_off[MLP_MAX_LAYERS];     /* width[l + 1]; unused by batch-normalised layers */
     size_t gamma_off[MLP_MAX_HIDDEN]; /* batch norm scale */
     size_t beta_off[MLP_MAX_HIDDEN];  /* batch norm shift */
@@ -182,6 +196,9 @@ void atoll_mlp_output_predict(const mlp_model *m, const float *z, size_t rows, f
 void atoll_mlp_backward(const mlp_model *m, mlp_work *w, const float *x, size_t rows, bool dropped);
 
 /* ---- mlp_optim.c: learning-rate schedules and optimisers ------------------------------- */
+
+/* Whether this processor runs the AVX2 and FMA code (false where it is not compiled). */
+bool atoll_mlp_have_avx2(void);
 
 /* The learning rate of epoch `epoch` (from 0). */
 double atoll_mlp_schedule_rate(const mlp_config *c, long epoch);
