@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "ml/blas.h"
 #include "ml/dataset.h"
 #include "ml/mlp.h"
 #include "ml/model.h"
@@ -383,6 +384,36 @@ START_TEST(test_mlp_digits)
 }
 END_TEST
 
+START_TEST(test_mlp_panels)
+{
+    /* Training with every product that can go in column panels going in them, wherever this
+     * runs (ml/blas.h): a 64-256-256-10 network at batch 32 splits its second layer's
+     * forward product and weight gradient into panels of 112 columns and its gradient with
+     * respect to the first layer's output into panels of 32. */
+    atoll_blas_force_small(1);
+    ck_assert_uint_eq(atoll_blas_panel(false, false, 32, 256, 256), 112);
+    ck_assert_uint_eq(atoll_blas_panel(true, false, 256, 256, 32), 112);
+    ck_assert_uint_eq(atoll_blas_panel(false, true, 32, 256, 256), 32);
+    atoll_dataset train, valid;
+    digits_split(2025, &train, &valid);
+    double hp[MAX_HP];
+    hp_defaults(hp);
+    hp_set(hp, "layers", 2);
+    hp_set(hp, "units", 256);
+    hp_set(hp, "units2", 256);
+    hp_set(hp, "epochs", 20);
+    atoll_fit_info info;
+    void *model = fit_ok(hp, &train, 1, &info);
+    double acc = accuracy(model, &valid);
+    printf("mlp digits, products in column panels: 64-256-256-10, validation accuracy %.4f\n", acc);
+    ck_assert_msg(acc >= 0.96, "digits validation accuracy %g", acc);
+    mlp->destroy(model);
+    atoll_blas_force_small(-1);
+    atoll_dataset_free(&train);
+    atoll_dataset_free(&valid);
+}
+END_TEST
+
 START_TEST(test_mlp_early_stopping)
 {
     /* Two close blobs, a fifth of the labels flipped, a wide network: the held-out loss falls
@@ -595,6 +626,7 @@ static Suite *mlp_suite(void)
     tcase_add_test(tc, test_mlp_seed);
     tcase_add_test(tc, test_mlp_separable);
     tcase_add_test(tc, test_mlp_digits);
+    tcase_add_test(tc, test_mlp_panels);
     tcase_add_test(tc, test_mlp_early_stopping);
     tcase_add_test(tc, test_mlp_optimizers);
     tcase_add_test(tc, test_mlp_batch_norm_dropout);
