@@ -10,15 +10,7 @@
 #include <string.h>
 
 #include "ml/blas.h"
-
-/* Uniform values in [-1, 1) from a fixed linear congruential sequence. */
-static void fill(float *v, size_t n, uint64_t *state)
-{
-    for (size_t i = 0; i < n; i++) {
-        *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
-        v[i] = (float)((double)(*state >> 40) / (double)(1ULL << 24) * 2.0 - 1.0);
-    }
-}
+#include "support.h"
 
 /* atoll_blas_sgemm on an m x n result with depth k, every operand in the layout its flags
  * name (row strides padded by 3 to catch a stride taken for a width), against the sum in
@@ -32,8 +24,8 @@ static void check_product(bool ta, bool tb, size_t m, size_t n, size_t k)
     float *c = malloc(m * ldc * sizeof *c);
     ck_assert(a && b && c);
     uint64_t state = m * 131 + n * 17 + k;
-    fill(a, a_rows * lda, &state);
-    fill(b, b_rows * ldb, &state);
+    fill_uniform(a, a_rows * lda, &state);
+    fill_uniform(b, b_rows * ldb, &state);
     for (size_t i = 0; i < m * ldc; i++)
         c[i] = 7.0f;
     atoll_blas_sgemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
@@ -109,8 +101,8 @@ START_TEST(test_blas_same_bits)
     float *a = malloc(m * k * sizeof *a), *b = malloc(k * n * sizeof *b);
     float *c1 = malloc(m * n * sizeof *c1), *c2 = malloc(m * n * sizeof *c2);
     ck_assert(a && b && c1 && c2);
-    fill(a, m * k, &state);
-    fill(b, k * n, &state);
+    fill_uniform(a, m * k, &state);
+    fill_uniform(b, k * n, &state);
     for (int forced = 0; forced <= 1; forced++) {
         atoll_blas_force_small(forced);
         atoll_blas_sgemm(false, false, m, n, k, a, k, b, n, c1, n);

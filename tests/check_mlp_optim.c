@@ -10,15 +10,7 @@
 #include <string.h>
 
 #include "ml/mlp_impl.h"
-
-/* Uniform values in [-1, 1) from a fixed linear congruential sequence. */
-static void fill(float *v, size_t n, uint64_t *state)
-{
-    for (size_t i = 0; i < n; i++) {
-        *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
-        v[i] = (float)((double)(*state >> 40) / (double)(1ULL << 24) * 2.0 - 1.0);
-    }
-}
+#include "support.h"
 
 /* One Adam or RMSProp step on n parameters against the same step in double precision, from
  * the same state: the change of every parameter within a relative 1e-5. */
@@ -35,10 +27,10 @@ static void check_adaptive(int optimizer, float decay)
     float *s1 = atoll_mlp_floats(n, false), *s2 = atoll_mlp_floats(n, false);
     float *p0 = malloc(n * sizeof *p0), *m0 = malloc(n * sizeof *m0), *v0 = malloc(n * sizeof *v0);
     ck_assert(p && g && s1 && s2 && p0 && m0 && v0);
-    fill(p, n, &state);
-    fill(g, n, &state);
-    fill(s1, n, &state);
-    fill(s2, n, &state);
+    fill_uniform(p, n, &state);
+    fill_uniform(g, n, &state);
+    fill_uniform(s1, n, &state);
+    fill_uniform(s2, n, &state);
     for (size_t i = 0; i < n; i++) {
         g[i] *= powf(10.0f, -(float)(i % 9)); /* gradients from 1 down to 1e-8 */
         s2[i] = s2[i] * s2[i] * powf(10.0f, -(float)(i % 7) * 2.0f);

@@ -3,12 +3,22 @@
 #define ATOLL_TESTS_SUPPORT_H
 
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/config.h"
 #include "core/error.h"
 #include "core/space.h"
 #include "strategy/strategy.h"
+
+/* n uniform values in [-1, 1) from a fixed linear congruential sequence (state advances). */
+static inline void fill_uniform(float *v, size_t n, uint64_t *state)
+{
+    for (size_t i = 0; i < n; i++) {
+        *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+        v[i] = (float)((double)(*state >> 40) / (double)(1ULL << 24) * 2.0 - 1.0);
+    }
+}
 
 /* A space of n real parameters x1..xn over [0,1]. */
 static inline atoll_space *real_space(size_t n)
